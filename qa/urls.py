@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from recordings import api
+
+api_patterns = [
+    path("calls/", api.CallListCreateApi.as_view(), name="call-list"),
+    path("calls/<int:call_id>/", api.CallDetailApi.as_view(), name="call-detail"),
+    path("calls/<int:call_id>/retranscribe/", api.CallRetranscribeApi.as_view(), name="call-retranscribe"),
+    path("clients/", api.ClientListCreateApi.as_view(), name="client-list"),
+    path("agents/", api.AgentListCreateApi.as_view(), name="agent-list"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+]
+
+urlpatterns = [
+    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("admin/", admin.site.urls),
+    path("api/", include((api_patterns, "api"))),
+    path("recordings/", include("recordings.urls")),
+]

@@ -1,0 +1,234 @@
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.core.files.storage import storages
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+
+
+def recordings_storage():
+    return storages["recordings"]
+
+
+def recording_upload_to(instance: "Recording", filename: str) -> str:
+    # The user's file name never reaches the filesystem: only the extension
+    # we derived from the decoded container does.
+    ext = filename.rsplit(".", 1)[-1] if "." in filename else "bin"
+    return f"{instance.client_id}/{uuid.uuid4().hex}.{ext}"
+
+
+class Channel(models.TextChoices):
+    LEFT = "left", "Left"
+    RIGHT = "right", "Right"
+
+
+class Client(models.Model):
+    """A company whose customers' calls the centre handles."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=64, unique=True)
+    agent_channel = models.CharField(
+        max_length=5, choices=Channel.choices, default=Channel.LEFT,
+        help_text="Which stereo channel carries the agent.",
+    )
+    language = models.CharField(
+        max_length=8, blank=True,
+        help_text="Transcription language for this client's calls; blank uses the server default.",
+    )
+    users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="client_accounts",
+        help_text="Client staff who may listen to this client's calls.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(agent_channel__in=["left", "right"]), name="client_agent_channel_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Agent(models.Model):
+    name = models.CharField(max_length=200)
+    external_id = models.CharField(
+        max_length=128, unique=True, help_text="The agent's id in the telephony system.",
+        validators=[RegexValidator(r"^[^\s]+$", "External ids may not contain whitespace.")],
+    )
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="agents")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="agent",
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.external_id})"
+
+
+class Call(models.Model):
+    class Direction(models.TextChoices):
+        INBOUND = "inbound", "Inbound"
+        OUTBOUND = "outbound", "Outbound"
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received"
+        QUEUED = "queued", "Queued"
+        TRANSCRIBING = "transcribing", "Transcribing"
+        TRANSCRIBED = "transcribed", "Transcribed"
+        FAILED = "failed", "Failed"
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="calls")
+    agent = models.ForeignKey(Agent, on_delete=models.PROTECT, related_name="calls")
+    external_id = models.CharField(max_length=128, help_text="The call's id in the telephony system.")
+    direction = models.CharField(max_length=8, choices=Direction.choices, default=Direction.INBOUND)
+    started_at = models.DateTimeField()
+    customer_ref = models.CharField(max_length=128, blank=True, help_text="Caller number or CRM id.")
+    queue = models.CharField(max_length=128, blank=True)
+    wait_seconds = models.PositiveIntegerField(null=True, blank=True)
+    talk_seconds = models.PositiveIntegerField(null=True, blank=True)
+    hold_seconds = models.PositiveIntegerField(null=True, blank=True)
+    after_call_work_seconds = models.PositiveIntegerField(null=True, blank=True)
+    disposition = models.CharField(max_length=128, blank=True)
+    resolved = models.BooleanField(null=True, blank=True, help_text="Resolved on this contact (FCR).")
+    csat = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)], verbose_name="CSAT",
+    )
+    nps = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(10)], verbose_name="NPS",
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RECEIVED, db_index=True)
+    failure_reason = models.TextField(blank=True)
+    transcription_attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True, help_text="When a worker claimed it.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["agent", "started_at"]), models.Index(fields=["client", "started_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "external_id"], name="call_external_id_unique_per_client"),
+            models.CheckConstraint(condition=Q(csat__isnull=True) | Q(csat__gte=1, csat__lte=5), name="call_csat_1_to_5"),
+            models.CheckConstraint(condition=Q(nps__isnull=True) | Q(nps__gte=0, nps__lte=10), name="call_nps_0_to_10"),
+            models.CheckConstraint(
+                condition=Q(status__in=["received", "queued", "transcribing", "transcribed", "failed"]),
+                name="call_status_valid",
+            ),
+            models.CheckConstraint(condition=Q(direction__in=["inbound", "outbound"]), name="call_direction_valid"),
+            models.CheckConstraint(
+                condition=~Q(status="failed") | ~Q(failure_reason=""), name="call_failure_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client.slug}/{self.external_id}"
+
+    @property
+    def handle_seconds(self) -> int | None:
+        """Handle time as the industry counts it: talk + hold + after-call work."""
+        parts = (self.talk_seconds, self.hold_seconds, self.after_call_work_seconds)
+        if self.talk_seconds is None:
+            return None
+        return sum(p or 0 for p in parts)
+
+
+class Recording(models.Model):
+    call = models.OneToOneField(Call, on_delete=models.CASCADE, related_name="recording")
+    # Denormalised from the call so the database itself keeps one copy of each audio per client.
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(storage=recordings_storage, upload_to=recording_upload_to, max_length=255)
+    original_filename = models.CharField(max_length=255, blank=True, help_text="As uploaded; kept as data only.")
+    sha256 = models.CharField(max_length=64)
+    container = models.CharField(max_length=32)
+    codec = models.CharField(max_length=32)
+    duration_seconds = models.FloatField()
+    channels = models.PositiveSmallIntegerField()
+    sample_rate = models.PositiveIntegerField()
+    size_bytes = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "sha256"], name="recording_audio_unique_per_client"),
+            models.CheckConstraint(condition=Q(duration_seconds__gt=0), name="recording_duration_positive"),
+            models.CheckConstraint(condition=Q(size_bytes__gt=0), name="recording_size_positive"),
+            models.CheckConstraint(condition=Q(channels__gte=1), name="recording_has_channels"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Recording of {self.call}"
+
+
+class Speaker(models.TextChoices):
+    AGENT = "agent", "Agent"
+    CUSTOMER = "customer", "Customer"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class Transcript(models.Model):
+    call = models.OneToOneField(Call, on_delete=models.CASCADE, related_name="transcript")
+    language = models.CharField(max_length=8, blank=True)
+    engine = models.CharField(max_length=32)
+    model_name = models.CharField(max_length=255)
+    processing_seconds = models.FloatField()
+    audio_seconds = models.FloatField(default=0)
+    text = models.TextField(blank=True, help_text="All segments' text, for search.")
+    # Filled on PostgreSQL only (GIN-indexed there); SQLite searches `text` instead.
+    search_vector = SearchVectorField(null=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Transcript of {self.call}"
+
+
+class Segment(models.Model):
+    transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="segments")
+    index = models.PositiveIntegerField()
+    speaker = models.CharField(max_length=8, choices=Speaker.choices)
+    start = models.FloatField()
+    end = models.FloatField()
+    text = models.TextField()
+    # [[start, end, word, probability], ...]: read together with the segment, never alone.
+    words = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["transcript", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["transcript", "index"], name="segment_index_unique"),
+            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="segment_end_after_start"),
+        ]
+
+
+class CallAnalytics(models.Model):
+    call = models.OneToOneField(Call, on_delete=models.CASCADE, related_name="analytics")
+    agent_talk_seconds = models.FloatField()
+    customer_talk_seconds = models.FloatField()
+    talk_listen_ratio = models.FloatField(null=True, blank=True)
+    dead_air_seconds = models.FloatField()
+    longest_dead_air_seconds = models.FloatField()
+    overtalk_seconds = models.FloatField()
+    interruptions = models.PositiveIntegerField()
+    longest_monologue_seconds = models.FloatField()
+    agent_words_per_minute = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "call analytics"

@@ -1,0 +1,257 @@
+"""Writes for calls and recordings.
+
+`call_ingest` is the one way a call comes in, whether from the admin, the
+REST API or the CLI. It follows a consumer's steps: preflight (size, duplicate
+by external id, duplicate by sha256), the slow decode check outside any
+transaction, an atomic save, and cleanup that always runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import IntegrityError, transaction
+
+from recordings.audio import AudioError, AudioInfo, probe
+from recordings.models import Agent, Call, Client, Recording, recording_upload_to, recordings_storage
+
+logger = logging.getLogger(__name__)
+
+CHUNK = 1024 * 1024
+
+# Optional call metadata accepted by every ingest path, with the model's validation.
+METADATA_FIELDS = (
+    "direction",
+    "customer_ref",
+    "queue",
+    "wait_seconds",
+    "talk_seconds",
+    "hold_seconds",
+    "after_call_work_seconds",
+    "disposition",
+    "resolved",
+    "csat",
+    "nps",
+)
+
+
+class IngestError(Exception):
+    """A call could not be taken in. `messages` maps a field name to what is wrong with it."""
+
+    def __init__(self, messages: dict[str, list[str]] | str, field: str = "audio"):
+        if isinstance(messages, str):
+            messages = {field: [messages]}
+        self.messages = messages
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in messages.items()))
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    call: Call
+    created: bool
+    # Why an existing call was returned: "external_id" or "audio"; empty when created.
+    duplicate_of: str = ""
+
+
+@dataclass(frozen=True)
+class _StagedAudio:
+    path: Path
+    sha256: str
+    size: int
+    is_temporary: bool
+
+
+def call_ingest(
+    *,
+    client: Client,
+    agent: Agent,
+    external_id: str,
+    started_at: datetime,
+    audio: IO[bytes] | str | Path,
+    original_filename: str = "",
+    **metadata: Any,
+) -> IngestResult:
+    unknown = set(metadata) - set(METADATA_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown call metadata: {', '.join(sorted(unknown))}")
+    call = Call(client=client, agent=agent, external_id=external_id, started_at=started_at, **metadata)
+    try:
+        call.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        raise IngestError(exc.message_dict) from exc
+
+    existing = Call.objects.filter(client=client, external_id=external_id).first()
+    if existing:
+        return IngestResult(call=existing, created=False, duplicate_of="external_id")
+
+    staged = _stage(audio)
+    stored_name = ""
+    try:
+        existing = Call.objects.filter(client=client, recording__sha256=staged.sha256).first()
+        if existing:
+            return IngestResult(call=existing, created=False, duplicate_of="audio")
+        try:
+            info = probe(staged.path)
+        except AudioError as exc:
+            raise IngestError(str(exc)) from exc
+
+        storage = recordings_storage()
+        with open(staged.path, "rb") as fh:
+            stored_name = storage.save(
+                recording_upload_to(Recording(client=client), f"audio.{info.extension}"), File(fh)
+            )
+        try:
+            with transaction.atomic():
+                _save_rows(call, staged, info, stored_name, original_filename)
+        except IntegrityError:
+            # Another request stored the same call between our check and our insert.
+            storage.delete(stored_name)
+            stored_name = ""
+            return _existing_duplicate(client, external_id, staged.sha256)
+        stored_name = ""  # committed: the file now belongs to the row
+        return IngestResult(call=call, created=True)
+    finally:
+        if stored_name:
+            recordings_storage().delete(stored_name)
+        if staged.is_temporary:
+            staged.path.unlink(missing_ok=True)
+
+
+def _save_rows(call: Call, staged: _StagedAudio, info: AudioInfo, stored_name: str, original_filename: str) -> None:
+    call.save()
+    Recording.objects.create(
+        call=call,
+        client=call.client,
+        file=stored_name,
+        original_filename=(original_filename or "")[:255],
+        sha256=staged.sha256,
+        container=info.container[:32],
+        codec=info.codec[:32],
+        duration_seconds=info.duration_seconds,
+        channels=info.channels,
+        sample_rate=info.sample_rate,
+        size_bytes=staged.size,
+    )
+    if settings.TRANSCRIBE_ON_INGEST:
+        from recordings.transcription import call_transcription_queue
+
+        call_transcription_queue(call=call)
+
+
+def _existing_duplicate(client: Client, external_id: str, sha256: str) -> IngestResult:
+    by_id = Call.objects.filter(client=client, external_id=external_id).first()
+    if by_id:
+        return IngestResult(call=by_id, created=False, duplicate_of="external_id")
+    by_audio = Call.objects.filter(client=client, recording__sha256=sha256).first()
+    if by_audio:
+        return IngestResult(call=by_audio, created=False, duplicate_of="audio")
+    raise IngestError("the call could not be saved; please retry")
+
+
+def _stage(audio: IO[bytes] | str | Path) -> _StagedAudio:
+    """Hash the audio and make sure it is on disk, enforcing the size limit while reading."""
+    limit = settings.RECORDINGS_MAX_UPLOAD_BYTES
+    on_disk = _path_of(audio)
+    if on_disk is not None:
+        if not on_disk.is_file():
+            raise IngestError(f"file not found: {on_disk.name}")
+        size = on_disk.stat().st_size
+        _check_size(size, limit)
+        digest = hashlib.sha256()
+        with open(on_disk, "rb") as fh:
+            for chunk in iter(lambda: fh.read(CHUNK), b""):
+                digest.update(chunk)
+        return _StagedAudio(path=on_disk, sha256=digest.hexdigest(), size=size, is_temporary=False)
+
+    settings.AUDIO_ROOT.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=".incoming-", dir=settings.AUDIO_ROOT)
+    path = Path(name)
+    try:
+        digest = hashlib.sha256()
+        size = 0
+        with os.fdopen(fd, "wb") as out:
+            if hasattr(audio, "seek"):
+                audio.seek(0)
+            for chunk in _chunks(audio):
+                size += len(chunk)
+                if size > limit:
+                    _check_size(size, limit)
+                digest.update(chunk)
+                out.write(chunk)
+        _check_size(size, limit)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return _StagedAudio(path=path, sha256=digest.hexdigest(), size=size, is_temporary=True)
+
+
+def _path_of(audio: Any) -> Path | None:
+    if isinstance(audio, (str, Path)):
+        return Path(audio)
+    temporary_path = getattr(audio, "temporary_file_path", None)
+    if callable(temporary_path):
+        return Path(temporary_path())
+    return None
+
+
+def _chunks(audio: Any):
+    if hasattr(audio, "chunks"):
+        yield from audio.chunks(CHUNK)
+    else:
+        yield from iter(lambda: audio.read(CHUNK), b"")
+
+
+def _check_size(size: int, limit: int) -> None:
+    if size == 0:
+        raise IngestError("the file is empty")
+    if size > limit:
+        raise IngestError(f"the file is larger than the limit of {_human(limit)}")
+
+
+def _human(n: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:g} {unit}" if unit == "bytes" else f"{n:.0f} {unit}"
+        n /= 1024
+    return str(n)
+
+
+def client_upsert(*, slug: str, name: str, **fields: Any) -> tuple[Client, bool]:
+    """Create a client, or update the one with this slug (roster sync is idempotent)."""
+    with transaction.atomic():
+        client = Client.objects.select_for_update().filter(slug=slug).first()
+        created = client is None
+        client = client or Client(slug=slug)
+        client.name = name
+        for key, value in fields.items():
+            setattr(client, key, value)
+        client.full_clean(validate_unique=False)
+        client.save()
+    return client, created
+
+
+def agent_upsert(*, external_id: str, name: str, team_name: str | None = None, is_active: bool = True) -> tuple[Agent, bool]:
+    """Create an agent, or update the one with this external id. A team is created on first mention."""
+    from recordings.models import Team
+
+    with transaction.atomic():
+        agent = Agent.objects.select_for_update().filter(external_id=external_id).first()
+        created = agent is None
+        agent = agent or Agent(external_id=external_id)
+        agent.name = name
+        agent.is_active = is_active
+        if team_name is not None:
+            agent.team = Team.objects.get_or_create(name=team_name)[0] if team_name else None
+        agent.full_clean(validate_unique=False)
+        agent.save()
+    return agent, created

@@ -1,0 +1,1 @@
+"""Transcription pipeline: placeholder replaced by the transcription issue."""

@@ -1,0 +1,91 @@
+"""factory_boy factories shared by the whole suite."""
+
+from datetime import timedelta
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from qa.access import MANAGERS_GROUP, REVIEWERS_GROUP
+from recordings.models import Agent, Call, Client, Team
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.PostGenerationMethodCall("set_password", "pw-for-tests")
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        if create and extracted:
+            for name in extracted:
+                self.groups.add(Group.objects.get_or_create(name=name)[0])
+        if create:
+            self.save()
+
+
+class AdminFactory(UserFactory):
+    is_staff = True
+    is_superuser = True
+
+
+class ReviewerFactory(UserFactory):
+    is_staff = True
+    groups = factory.PostGeneration(
+        lambda user, create, extracted, **kw: create and user.groups.add(Group.objects.get_or_create(name=REVIEWERS_GROUP)[0])
+    )
+
+
+class ManagerFactory(UserFactory):
+    is_staff = True
+    groups = factory.PostGeneration(
+        lambda user, create, extracted, **kw: create and user.groups.add(Group.objects.get_or_create(name=MANAGERS_GROUP)[0])
+    )
+
+
+class ClientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Client
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Client {n}")
+    slug = factory.Sequence(lambda n: f"client-{n}")
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Team {n}")
+
+
+class AgentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agent
+        django_get_or_create = ["external_id"]
+
+    name = factory.Faker("name")
+    external_id = factory.Sequence(lambda n: f"AG{n:04d}")
+    team = factory.SubFactory(TeamFactory)
+
+
+class CallFactory(factory.django.DjangoModelFactory):
+    """A call row without audio, for tests that do not need a recording."""
+
+    class Meta:
+        model = Call
+
+    client = factory.SubFactory(ClientFactory)
+    agent = factory.SubFactory(AgentFactory)
+    external_id = factory.Sequence(lambda n: f"CALL-{n:05d}")
+    started_at = factory.Sequence(lambda n: timezone.now() - timedelta(hours=n))
+    talk_seconds = 300
+    hold_seconds = 20
+    after_call_work_seconds = 40
