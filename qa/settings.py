@@ -140,13 +140,15 @@ TRANSCRIBE_MAX_ATTEMPTS = envint("TRANSCRIBE_MAX_ATTEMPTS", "3")
 
 REDIS_URL = envstr("REDIS_URL", "")
 Q_TIMEOUT = envint("Q_TIMEOUT", "1800")
+# A transcription claim older than the task timeout belongs to a dead worker: it may be taken again.
+TRANSCRIBE_STALE_AFTER = envint("TRANSCRIBE_STALE_AFTER", str(Q_TIMEOUT))
 Q_CLUSTER = {
     "name": envstr("Q_NAME", "callqa"),
     "workers": envint("Q_WORKERS", "1"),
     "recycle": 500,
     # django-q2 hands a task out again after `retry` seconds, so it must exceed `timeout`.
     "timeout": Q_TIMEOUT,
-    "retry": Q_TIMEOUT + 300,
+    "retry": envint("Q_RETRY", str(Q_TIMEOUT + 300)),
     "max_attempts": envint("Q_MAX_ATTEMPTS", "3"),
     "ack_failures": True,
     "catch_up": False,
@@ -165,7 +167,6 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": envint("API_PAGE_SIZE", "50"),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "qa.api_errors.exception_handler",

@@ -139,13 +139,16 @@ class CallAdmin(admin.ModelAdmin):
                 )
             except services.IngestError as exc:
                 summary["rejected"] += 1
-                messages.error(request, f"{upload.name}: rejected: {exc}")
+                messages.error(request, f"Rejected {upload.name}: {exc}")
                 continue
             if result.created:
                 summary["imported"] += 1
             else:
                 summary["duplicates"] += 1
-                messages.warning(request, f"{upload.name}: already stored as call {result.call} (same {result.duplicate_of.replace('_', ' ')}).")
+                messages.warning(
+                    request,
+                    f"Duplicate {upload.name}: already stored as call {result.call} (same {result.duplicate_of.replace('_', ' ')}).",
+                )
         messages.info(
             request,
             f"Imported {summary['imported']}, duplicates {summary['duplicates']}, rejected {summary['rejected']}.",

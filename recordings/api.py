@@ -8,12 +8,18 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.generics import GenericAPIView
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from qa import access
 from recordings import selectors, services
 from recordings.models import Agent, Call, CallAnalytics, Client, Recording, Transcript
+
+
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 500
 
 
 class RecordingOutputSerializer(serializers.ModelSerializer):
@@ -80,6 +86,7 @@ class CallDetailOutputSerializer(CallOutputSerializer):
 
 
 class CallListCreateApi(GenericAPIView):
+    pagination_class = Pagination
     parser_classes = [MultiPartParser, FormParser]
     serializer_class = CallOutputSerializer
 
@@ -140,6 +147,8 @@ class CallListCreateApi(GenericAPIView):
         audio = fields.pop("audio")
         try:
             result = services.call_ingest(audio=audio, original_filename=audio.name or "", **fields)
+        except services.StorageFailure as exc:
+            return Response(exc.messages, status=status.HTTP_503_SERVICE_UNAVAILABLE)
         except services.IngestError as exc:
             raise ValidationError(exc.messages) from exc
         body = CallOutputSerializer(result.call).data
@@ -192,6 +201,7 @@ class AgentSerializer(serializers.ModelSerializer):
 
 
 class _RosterApi(GenericAPIView):
+    pagination_class = Pagination
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     def check_permissions(self, request):

@@ -52,7 +52,14 @@ class IngestError(Exception):
         if isinstance(messages, str):
             messages = {field: [messages]}
         self.messages = messages
-        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in messages.items()))
+        # The audio is the subject of most errors: name other fields only.
+        super().__init__(
+            "; ".join(" ".join(v) if k in ("audio", "__all__") else f"{k}: {' '.join(v)}" for k, v in messages.items())
+        )
+
+
+class StorageFailure(IngestError):
+    """The recording could not be written; nothing was kept. A server-side problem, worth a retry."""
 
 
 @dataclass(frozen=True)
@@ -106,10 +113,15 @@ def call_ingest(
             raise IngestError(str(exc)) from exc
 
         storage = recordings_storage()
-        with open(staged.path, "rb") as fh:
-            stored_name = storage.save(
-                recording_upload_to(Recording(client=client), f"audio.{info.extension}"), File(fh)
-            )
+        target = recording_upload_to(Recording(client=client), f"audio.{info.extension}")
+        try:
+            with open(staged.path, "rb") as fh:
+                stored_name = storage.save(target, File(fh))
+        except OSError as exc:
+            # A half-written file may be left behind under the target name.
+            if storage.exists(target):
+                storage.delete(target)
+            raise StorageFailure(f"the recording could not be stored ({exc.strerror or exc}); nothing was saved, please retry") from exc
         try:
             with transaction.atomic():
                 _save_rows(call, staged, info, stored_name, original_filename)

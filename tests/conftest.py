@@ -1,9 +1,20 @@
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from pytest_django.fixtures import _set_suffix_to_test_databases
 
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "recordings" / "samples"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """A test database per run on PostgreSQL, so runs side by side never drop each other's."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        _set_suffix_to_test_databases(suffix=f"p{os.getpid()}")
 
 
 @pytest.fixture(autouse=True)
@@ -43,3 +54,32 @@ def require_binary(name: str) -> str:
     if path is None:
         pytest.skip(f"{name} is not installed (Debian package '{name}'); .ci/run installs it")
     return path
+
+
+def make_wav(path: Path, seconds: float = 1.0, sample_rate: int = 8000, channels: int = 2, freq: float = 440.0) -> Path:
+    """A small real WAV file: a tone whose frequency makes its bytes unique."""
+    import wave
+
+    import numpy as np
+
+    t = np.arange(int(seconds * sample_rate)) / sample_rate
+    tone = (0.3 * np.sin(2 * np.pi * freq * t) * 32767).astype("<i2")
+    frames = np.repeat(tone[:, None], channels, axis=1)
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(channels)
+        out.setsampwidth(2)
+        out.setframerate(sample_rate)
+        out.writeframes(frames.tobytes())
+    return path
+
+
+@pytest.fixture
+def wav_file(tmp_path):
+    """Factory: wav_file(freq=...) writes a distinct short stereo WAV and returns its path."""
+    counter = iter(range(1000))
+
+    def make(seconds: float = 1.0, freq: float | None = None, channels: int = 2) -> Path:
+        n = next(counter)
+        return make_wav(tmp_path / f"tone-{n}.wav", seconds=seconds, channels=channels, freq=freq or 300.0 + 37 * n)
+
+    return make

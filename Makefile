@@ -1,0 +1,43 @@
+# Two commands: `make run` (set up, load demo data, serve) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# WITH_OPENAI=1 also installs the optional openai-whisper reference engine (CPU torch 2.13.0).
+WITH_OPENAI ?= 0
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml Makefile | sha1sum | cut -c1-10)-openai$(WITH_OPENAI)
+
+.PHONY: install run test bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml Makefile
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+ifeq ($(WITH_OPENAI),1)
+	$(PY) -m pip install --quiet -e '.[test,openai]'
+	$(PY) -m pip install --quiet --no-deps openai-whisper==20250625
+endif
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	@echo "Starting the task worker and the web server: http://$(HOST):$(PORT)/admin/  (API docs: http://$(HOST):$(PORT)/api/docs/)"
+	$(PY) manage.py qcluster & QCLUSTER=$$!; \
+	trap 'kill $$QCLUSTER 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py runserver --noreload $(HOST):$(PORT)
+
+test: install
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest
+
+bench: install
+	$(PY) manage.py bench_transcription
+
+clean:
+	rm -rf $(VENV) data

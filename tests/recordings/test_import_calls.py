@@ -1,0 +1,107 @@
+import csv
+import shutil
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from recordings.models import Call
+from tests.factories import AgentFactory, ClientFactory
+
+pytestmark = pytest.mark.django_db
+
+COLUMNS = ["file", "client", "agent", "external_id", "started_at", "queue", "csat", "resolved"]
+
+
+@pytest.fixture
+def import_dir(tmp_path, samples_dir, wav_file):
+    ClientFactory(slug="acme")
+    AgentFactory(external_id="AGT-1042")
+    folder = tmp_path / "incoming"
+    folder.mkdir()
+    shutil.copy(samples_dir / "card_payment.flac", folder / "card.flac")
+    shutil.copy(wav_file(), folder / "short.wav")
+    (folder / "notes.wav").write_text("meeting notes, not audio")
+    return folder
+
+
+def write_manifest(folder, rows):
+    path = folder.parent / "calls.csv"
+    with open(path, "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=COLUMNS)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({c: row.get(c, "") for c in COLUMNS})
+    return path
+
+
+def run_import(folder, manifest):
+    out = StringIO()
+    call_command("import_calls", str(folder), manifest=str(manifest), no_progress=True, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+GOOD = {"client": "acme", "agent": "AGT-1042", "started_at": "2026-11-02T09:30:00+00:00"}
+
+
+def test_it_imports_and_reports_each_file(import_dir):
+    manifest = write_manifest(import_dir, [
+        {**GOOD, "file": "card.flac", "external_id": "C-1", "queue": "payments", "csat": "4", "resolved": "yes"},
+        {**GOOD, "file": "short.wav", "external_id": "C-2"},
+        {**GOOD, "file": "notes.wav", "external_id": "C-3"},
+        {**GOOD, "file": "missing.wav", "external_id": "C-4"},
+        {**GOOD, "file": "short.wav", "external_id": "C-5", "agent": "AGT-404"},
+        {**GOOD, "file": "short.wav", "external_id": "C-6", "started_at": "02/11/2026"},
+        {**GOOD, "file": "../../etc/passwd", "external_id": "C-7"},
+        {**GOOD, "file": "short.wav", "external_id": "", "csat": "5"},
+        {**GOOD, "file": "short.wav", "external_id": "C-9", "csat": "great"},
+    ])
+
+    output = run_import(import_dir, manifest)
+
+    assert output.splitlines()[0] == "Imported 2, duplicates 0, rejected 7."
+    assert "line 4: notes.wav: the file is not decodable audio" in output
+    assert "line 5: missing.wav: file not found" in output
+    assert "line 6: short.wav: unknown agent 'AGT-404'" in output
+    assert "line 7: short.wav: started_at '02/11/2026' is not an ISO 8601 date and time" in output
+    assert "line 8: ../../etc/passwd: the file lies outside the import folder" in output
+    assert "line 9: short.wav: missing external_id" in output
+    assert "line 10: short.wav: csat must be a whole number, not 'great'" in output
+    call = Call.objects.get(external_id="C-1")
+    assert (call.queue, call.csat, call.resolved) == ("payments", 4, True)
+    assert Call.objects.count() == 2
+
+
+def test_it_is_safe_to_run_again(import_dir):
+    manifest = write_manifest(import_dir, [
+        {**GOOD, "file": "card.flac", "external_id": "C-1"},
+        {**GOOD, "file": "short.wav", "external_id": "C-2"},
+    ])
+    run_import(import_dir, manifest)
+
+    output = run_import(import_dir, manifest)
+
+    assert output.splitlines()[0] == "Imported 0, duplicates 2, rejected 0."
+    assert Call.objects.count() == 2
+
+
+def test_it_refuses_a_manifest_without_the_required_columns(import_dir):
+    manifest = import_dir.parent / "bad.csv"
+    manifest.write_text("file,client\ncard.flac,acme\n")
+
+    with pytest.raises(CommandError, match="lacks the column\\(s\\): agent, external_id, started_at"):
+        run_import(import_dir, manifest)
+
+
+def test_it_refuses_a_missing_manifest(import_dir):
+    with pytest.raises(CommandError, match="not found"):
+        run_import(import_dir, import_dir / "nope.csv")
+
+
+def test_it_refuses_a_binary_manifest(import_dir):
+    manifest = import_dir.parent / "binary.csv"
+    manifest.write_bytes(b"\xff\xfe\x00\x00garbage\x80\x81")
+
+    with pytest.raises(CommandError, match="not a readable UTF-8 CSV"):
+        run_import(import_dir, manifest)
