@@ -66,3 +66,37 @@ def can_manage_roster(user) -> bool:
 
 def can_retranscribe(user) -> bool:
     return is_reviewer(user) or can_ingest_calls(user)
+
+
+# --- QA workspace, evaluations and audio --------------------------------------------
+
+
+def can_review(user) -> bool:
+    """The reviewer workspace: QA reviewers and managers only (not client staff, not agents)."""
+    return is_reviewer(user)
+
+
+def can_manage_qa(user) -> bool:
+    """Rubrics, monitoring plans, hand assignment and calibration."""
+    return is_manager(user)
+
+
+def can_edit_evaluation(user, evaluation) -> bool:
+    """A draft belongs to its reviewer (managers may help); a submitted one is locked."""
+    if evaluation.status != "draft" or not can_review(user):
+        return False
+    return evaluation.reviewer_id == user.pk or is_manager(user)
+
+
+def can_amend_evaluation(user, evaluation) -> bool:
+    """Only a QA manager changes a submitted evaluation (and the change is logged)."""
+    return evaluation.status == "submitted" and is_manager(user)
+
+
+def can_listen(user, call: Call) -> bool:
+    """QA staff hear every call; a client's staff hear that client's calls. Agents do not."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if is_reviewer(user):
+        return True
+    return call.client.users.filter(pk=user.pk).exists()

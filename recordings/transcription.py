@@ -1,1 +1,285 @@
-"""Transcription pipeline: placeholder replaced by the transcription issue."""
+"""Transcription of calls: queueing, claiming, running the engine and storing the result.
+
+`call_transcribe` is what a worker runs for one call:
+1. claim the call with a conditional update, so two workers never take the same one;
+2. decode, split the channels and run the engine, outside any transaction;
+3. store transcript, segments and analytics atomically, if the claim is still ours.
+
+A worker killed mid-call leaves a claim behind. Once it is older than the task
+timeout (`TRANSCRIBE_STALE_AFTER`) no live worker can hold it, so the call may be
+claimed again: the ORM broker hands the unacknowledged task out again by itself,
+and `transcription_requeue_stale` (scheduled every minute) covers brokers that do not.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from recordings import engines
+from recordings.analytics import Analytics, call_analytics
+from recordings.audio import AudioError, decode
+from recordings.models import Call, CallAnalytics, Channel, Segment, Speaker, Transcript, recordings_storage
+
+logger = logging.getLogger(__name__)
+
+TASK = "recordings.tasks.transcribe_call"
+
+
+@dataclass(frozen=True)
+class SpokenUtterance:
+    speaker: str
+    utterance: engines.Utterance
+
+
+@dataclass(frozen=True)
+class TranscriptionResult:
+    language: str
+    engine: str
+    model_name: str
+    audio_seconds: float
+    processing_seconds: float
+    utterances: list[SpokenUtterance]
+    analytics: Analytics | None  # None for mono calls: no agent/customer split
+
+
+def call_transcription_queue(*, call: Call) -> None:
+    """Mark the call queued and hand it to the workers once the transaction commits."""
+    Call.objects.filter(pk=call.pk).update(status=Call.Status.QUEUED, failure_reason="", claimed_at=None)
+    call.status = Call.Status.QUEUED
+    call_id = call.pk
+    transaction.on_commit(lambda: _enqueue(call_id))
+
+
+def call_retranscribe(*, call_id: int) -> Call:
+    """Queue the call again; its transcript is replaced when the new one is stored.
+
+    A worker still busy with the call loses its claim here, so its result is discarded.
+    """
+    with transaction.atomic():
+        call = Call.objects.select_for_update().get(pk=call_id)
+        call.status = Call.Status.QUEUED
+        call.failure_reason = ""
+        call.claimed_at = None
+        call.transcription_attempts = 0
+        call.save(update_fields=["status", "failure_reason", "claimed_at", "transcription_attempts", "updated_at"])
+        transaction.on_commit(lambda: _enqueue(call_id))
+    return call
+
+
+def call_transcribe(*, call_id: int, engine: engines.Engine | None = None) -> str:
+    """Transcribe one call. Returns what happened: transcribed, failed, requeued or skipped."""
+    claim = _claim(call_id)
+    if claim is None:
+        return "skipped"
+    call = Call.objects.select_related("client", "recording").get(pk=call_id)
+    if not hasattr(call, "recording"):
+        return _fail(call_id, claim, "The call has no recording to transcribe.")
+    logger.info("Transcribing call %s in process %s (attempt %s)", call_id, os.getpid(), call.transcription_attempts)
+    try:
+        result = transcribe_recording(call, engine=engine)
+    except AudioError as exc:
+        # Retrying cannot fix a file that does not decode.
+        return _fail(call_id, claim, f"The recording could not be decoded: {exc}")
+    except engines.EngineUnavailable as exc:
+        return _fail(call_id, claim, f"The transcription engine is not available: {exc}")
+    except Exception as exc:  # noqa: BLE001 - any engine error is reported on the call
+        logger.exception("Transcribing call %s failed", call_id)
+        reason = f"Transcription failed: {type(exc).__name__}: {exc}"[:1000]
+        if call.transcription_attempts < settings.TRANSCRIBE_MAX_ATTEMPTS:
+            return _requeue(call_id, claim, reason)
+        return _fail(call_id, claim, f"{reason} (gave up after {call.transcription_attempts} attempts)")
+    return "transcribed" if _store(call_id, claim, result) else "skipped"
+
+
+def transcribe_recording(call: Call, *, engine: engines.Engine | None = None) -> TranscriptionResult:
+    """Decode the call's audio and run the engine per channel. Slow: never call it in a transaction."""
+    engine = engine or engines.get_engine()
+    started = time.perf_counter()
+    with _local_copy(call.recording) as path:
+        audio = decode(path, sample_rate=engines.SAMPLE_RATE)
+    language = call.client.language or settings.WHISPER_LANGUAGE or None
+
+    if audio.shape[0] == 2:
+        agent_index = 0 if call.client.agent_channel == Channel.LEFT else 1
+        sides = {Speaker.AGENT: audio[agent_index], Speaker.CUSTOMER: audio[1 - agent_index]}
+    else:
+        sides = {Speaker.UNKNOWN: audio[0]}
+    channels = {speaker: engine.transcribe_channel(samples, language=language) for speaker, samples in sides.items()}
+
+    utterances = sorted(
+        (SpokenUtterance(str(speaker), u) for speaker, channel in channels.items() for u in channel.utterances),
+        key=lambda s: (s.utterance.start, s.utterance.end, s.speaker),
+    )
+    analytics = None
+    if Speaker.AGENT in channels:
+        agent_words = sum(len(u.words) for u in channels[Speaker.AGENT].utterances)
+        analytics = call_analytics(
+            agent_speech=channels[Speaker.AGENT].speech,
+            customer_speech=channels[Speaker.CUSTOMER].speech,
+            agent_words=agent_words,
+        )
+    return TranscriptionResult(
+        language=language or "",
+        engine=engine.name,
+        model_name=engine.model_name,
+        audio_seconds=round(audio.shape[1] / engines.SAMPLE_RATE, 3),
+        processing_seconds=round(time.perf_counter() - started, 3),
+        utterances=utterances,
+        analytics=analytics,
+    )
+
+
+def transcription_requeue_stale() -> int:
+    """Queue again the calls whose worker died (stale claim) or whose task was lost. Returns how many."""
+    stale_before = timezone.now() - timedelta(seconds=settings.TRANSCRIBE_STALE_AFTER)
+    call_ids = list(
+        Call.objects.filter(
+            Q(status=Call.Status.TRANSCRIBING, claimed_at__lt=stale_before)
+            | Q(status=Call.Status.QUEUED, updated_at__lt=stale_before)
+        ).values_list("pk", flat=True)
+    )
+    for call_id in call_ids:
+        # A duplicate task is harmless: only one of them wins the claim.
+        _enqueue(call_id)
+    return len(call_ids)
+
+
+def calls_queue_untranscribed(*, include_failed: bool = False) -> int:
+    """Queue every call that has not been transcribed yet (for `transcribe_pending`)."""
+    statuses = [Call.Status.RECEIVED] + ([Call.Status.FAILED] if include_failed else [])
+    count = 0
+    for call_id in Call.objects.filter(status__in=statuses).values_list("pk", flat=True):
+        call_retranscribe(call_id=call_id)
+        count += 1
+    return count + transcription_requeue_stale()
+
+
+def _enqueue(call_id: int) -> None:
+    from django_q.tasks import async_task
+
+    async_task(TASK, call_id, task_name=f"transcribe-call-{call_id}", group="transcription")
+
+
+def _claim(call_id: int) -> datetime | None:
+    """Take the call for this worker. Returns the claim's timestamp, or None if it is not ours to take."""
+    now = timezone.now()
+    stale_before = now - timedelta(seconds=settings.TRANSCRIBE_STALE_AFTER)
+    claimable = Q(status__in=[Call.Status.RECEIVED, Call.Status.QUEUED]) | Q(
+        status=Call.Status.TRANSCRIBING, claimed_at__lt=stale_before
+    )
+    max_attempts = settings.TRANSCRIBE_MAX_ATTEMPTS
+    claimed = Call.objects.filter(claimable, pk=call_id, transcription_attempts__lt=max_attempts).update(
+        status=Call.Status.TRANSCRIBING,
+        claimed_at=now,
+        transcription_attempts=F("transcription_attempts") + 1,
+        failure_reason="",
+        updated_at=now,
+    )
+    if claimed == 1:
+        return now
+    # Claimable but out of attempts: each worker died on it, so stop trying.
+    Call.objects.filter(claimable, pk=call_id, transcription_attempts__gte=max_attempts).update(
+        status=Call.Status.FAILED,
+        claimed_at=None,
+        failure_reason=f"Transcription gave up after {max_attempts} attempts: the worker stopped mid-call each time.",
+        updated_at=now,
+    )
+    return None
+
+
+def _owned(call_id: int, claim: datetime):
+    return Call.objects.filter(pk=call_id, status=Call.Status.TRANSCRIBING, claimed_at=claim)
+
+
+def _fail(call_id: int, claim: datetime, reason: str) -> str:
+    updated = _owned(call_id, claim).update(
+        status=Call.Status.FAILED, failure_reason=reason[:2000], claimed_at=None, updated_at=timezone.now()
+    )
+    return "failed" if updated else "skipped"
+
+
+def _requeue(call_id: int, claim: datetime, reason: str) -> str:
+    with transaction.atomic():
+        updated = _owned(call_id, claim).update(
+            status=Call.Status.QUEUED, failure_reason="", claimed_at=None, updated_at=timezone.now()
+        )
+        if updated:
+            logger.warning("Call %s queued again after: %s", call_id, reason)
+            transaction.on_commit(lambda: _enqueue(call_id))
+    return "requeued" if updated else "skipped"
+
+
+def _store(call_id: int, claim: datetime, result: TranscriptionResult) -> bool:
+    """Replace the call's transcript and analytics in one transaction, if our claim still holds."""
+    with transaction.atomic():
+        call = _owned(call_id, claim).select_for_update().first()
+        if call is None:
+            logger.info("Call %s was re-queued or taken over while transcribing; result discarded", call_id)
+            return False
+        Transcript.objects.filter(call=call).delete()
+        CallAnalytics.objects.filter(call=call).delete()
+        transcript = Transcript.objects.create(
+            call=call,
+            language=result.language[:8],
+            engine=result.engine,
+            model_name=result.model_name[:255],
+            processing_seconds=result.processing_seconds,
+            audio_seconds=result.audio_seconds,
+            text="\n".join(s.utterance.text for s in result.utterances),
+        )
+        Segment.objects.bulk_create(
+            Segment(
+                transcript=transcript,
+                index=index,
+                speaker=spoken.speaker,
+                start=spoken.utterance.start,
+                end=spoken.utterance.end,
+                text=spoken.utterance.text,
+                words=[[w.start, w.end, w.text, w.probability] for w in spoken.utterance.words],
+            )
+            for index, spoken in enumerate(result.utterances)
+        )
+        if connection.vendor == "postgresql":
+            from django.contrib.postgres.search import SearchVector
+
+            Transcript.objects.filter(pk=transcript.pk).update(search_vector=SearchVector("text", config="english"))
+        if result.analytics is not None:
+            CallAnalytics.objects.create(call=call, **result.analytics.as_dict())
+        Call.objects.filter(pk=call_id).update(
+            status=Call.Status.TRANSCRIBED, failure_reason="", claimed_at=None, updated_at=timezone.now()
+        )
+    return True
+
+
+@contextmanager
+def _local_copy(recording):
+    """A filesystem path to the recording, copying it out of non-local storage if needed."""
+    # The storage is looked up now, as the ingest service does (the field's own is bound at import).
+    storage = recordings_storage()
+    try:
+        local_path = Path(storage.path(recording.file.name))
+    except NotImplementedError:
+        local_path = None
+    if local_path is not None:
+        yield local_path
+        return
+    fd, name = tempfile.mkstemp(prefix="transcribe-")
+    try:
+        with os.fdopen(fd, "wb") as out, storage.open(recording.file.name, "rb") as src:
+            shutil.copyfileobj(src, out)
+        yield Path(name)
+    finally:
+        os.unlink(name)

@@ -1,5 +1,9 @@
 from django.urls import path
 
+from recordings import views
+
 app_name = "recordings"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("calls/<int:call_id>/audio/", views.call_audio, name="call-audio"),
+]
