@@ -57,12 +57,15 @@ class CallAdmin(admin.ModelAdmin):
     search_fields = ["external_id", "customer_ref", "agent__name", "agent__external_id"]
     date_hierarchy = "started_at"
     list_select_related = ["client", "agent", "recording"]
-    readonly_fields = ["status", "failure_reason", "transcription_attempts", "claimed_at", "created_at", "updated_at", "transcript_view"]
+    readonly_fields = [
+        "status", "failure_reason", "transcription_attempts", "claimed_at", "created_at", "updated_at",
+        "review_link", "transcript_view",
+    ]
     fieldsets = [
         (None, {"fields": ["client", "agent", "external_id", "direction", "started_at", "customer_ref", "queue"]}),
         ("Handling", {"fields": ["wait_seconds", "talk_seconds", "hold_seconds", "after_call_work_seconds", "disposition", "resolved", "csat", "nps"]}),
         ("Processing", {"fields": ["status", "failure_reason", "transcription_attempts", "claimed_at", "created_at", "updated_at"]}),
-        ("Transcript", {"fields": ["transcript_view"]}),
+        ("Transcript", {"fields": ["review_link", "transcript_view"]}),
     ]
     inlines = [RecordingInline, AnalyticsInline]
     actions = ["retranscribe"]
@@ -72,6 +75,16 @@ class CallAdmin(admin.ModelAdmin):
         if obj is not None:
             return [*self.readonly_fields, "client", "agent", "external_id"]
         return self.readonly_fields
+
+    def get_list_display(self, request):
+        columns = list(super().get_list_display(request))
+        return [*columns, "review_link"] if access.can_review(request.user) else columns
+
+    @admin.display(description="QA")
+    def review_link(self, call: Call) -> str:
+        if call.status != Call.Status.TRANSCRIBED:
+            return "-"
+        return format_html('<a class="button" href="{}">Review</a>', reverse("admin:qa_workspace", args=[call.pk]))
 
     @admin.display(description="Duration", ordering="recording__duration_seconds")
     def duration(self, call: Call) -> str:

@@ -11,6 +11,15 @@ from qa.access import MANAGERS_GROUP, REVIEWERS_GROUP
 from recordings.models import Agent, Call, Client, Team
 
 
+def _save_with_groups(user, create: bool, names) -> None:
+    """Join the groups, then save: `set_password` ran after the first save."""
+    if not create:
+        return
+    for name in names or []:
+        user.groups.add(Group.objects.get_or_create(name=name)[0])
+    user.save()
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
@@ -20,14 +29,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
     password = factory.PostGenerationMethodCall("set_password", "pw-for-tests")
-
-    @factory.post_generation
-    def groups(self, create, extracted, **kwargs):
-        if create and extracted:
-            for name in extracted:
-                self.groups.add(Group.objects.get_or_create(name=name)[0])
-        if create:
-            self.save()
+    groups = factory.PostGeneration(lambda user, create, extracted, **kw: _save_with_groups(user, create, extracted))
 
 
 class AdminFactory(UserFactory):
@@ -38,14 +40,14 @@ class AdminFactory(UserFactory):
 class ReviewerFactory(UserFactory):
     is_staff = True
     groups = factory.PostGeneration(
-        lambda user, create, extracted, **kw: create and user.groups.add(Group.objects.get_or_create(name=REVIEWERS_GROUP)[0])
+        lambda user, create, extracted, **kw: _save_with_groups(user, create, extracted or [REVIEWERS_GROUP])
     )
 
 
 class ManagerFactory(UserFactory):
     is_staff = True
     groups = factory.PostGeneration(
-        lambda user, create, extracted, **kw: create and user.groups.add(Group.objects.get_or_create(name=MANAGERS_GROUP)[0])
+        lambda user, create, extracted, **kw: _save_with_groups(user, create, extracted or [MANAGERS_GROUP])
     )
 
 

@@ -9,14 +9,15 @@ import json
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from qa import services as qa_services
 from qa.access import MANAGERS_GROUP, REVIEWERS_GROUP
+from qa.models import MonitoringPlan
 from recordings import services
 from recordings.models import Agent, Client, Team
 
@@ -41,7 +42,7 @@ class Command(BaseCommand):
         client = self._roster()
         users = self._users(client)
         imported = self._sample_calls(client)
-        self._qa_setup()
+        self._qa_setup(client)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {imported} sample call(s) newly imported."))
         self.stdout.write("Demo logins (password for all: %s):" % DEMO_PASSWORD)
         for username, (role, _, _) in DEMO_USERS.items():
@@ -107,14 +108,13 @@ class Command(BaseCommand):
             imported += int(result.created)
         return imported
 
-    def _qa_setup(self) -> None:
-        """The QA domain's defaults: the default rubric and the sampler's schedule."""
-        from qa import services as qa_services
-
-        for name in ("rubric_install_default", "schedules_ensure"):
-            setup = getattr(qa_services, name, None)
-            if setup is not None:
-                setup()
+    def _qa_setup(self, client: Client) -> None:
+        """The default rubric, the sampler's schedule, and a plan of two reviews per agent a week."""
+        qa_services.rubric_install_default()
+        qa_services.schedules_ensure()
+        MonitoringPlan.objects.get_or_create(
+            client=client, is_active=True, defaults={"evaluations_per_agent": 2, "period": MonitoringPlan.Period.WEEK}
+        )
 
 
 def _sample_metadata() -> list[dict]:

@@ -1,0 +1,129 @@
+"""QA reads: which rubric applies, the queue, the workspace and calibration figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from qa import scoring
+from qa.models import CalibrationSession, Criterion, Evaluation, ReviewAssignment, Rubric, RubricAssignment, RubricVersion
+from recordings.models import Call
+
+
+def rubric_for_client(*, client) -> Rubric | None:
+    assignment = RubricAssignment.objects.filter(client=client).select_related("rubric").first()
+    if assignment is not None:
+        return assignment.rubric
+    return Rubric.objects.filter(is_default=True).first()
+
+
+def rubric_version_for_call(*, call: Call) -> RubricVersion | None:
+    """The published version of the call's client's rubric (or the default rubric)."""
+    rubric = rubric_for_client(client=call.client)
+    if rubric is None:
+        return None
+    return rubric.versions.filter(status=RubricVersion.Status.PUBLISHED).first()
+
+
+def version_criteria(*, version: RubricVersion) -> list[Criterion]:
+    return list(
+        Criterion.objects.filter(section__version=version).select_related("section").order_by(
+            "section__position", "section_id", "position", "id"
+        )
+    )
+
+
+def queue_for_reviewer(*, reviewer) -> QuerySet[ReviewAssignment]:
+    return ReviewAssignment.objects.filter(reviewer=reviewer).select_related("call__client", "call__agent")
+
+
+def evaluation_for_workspace(*, call: Call, reviewer, calibration_session: CalibrationSession | None) -> Evaluation | None:
+    """Blind calibration: a panel member sees only their own scoring, never the regular evaluation."""
+    if calibration_session is not None:
+        return Evaluation.objects.filter(calibration_session=calibration_session, reviewer=reviewer).first()
+    return Evaluation.objects.filter(call=call, calibration_session__isnull=True).first()
+
+
+def transcript_lines(*, call: Call) -> list[dict]:
+    transcript = getattr(call, "transcript", None)
+    if transcript is None:
+        return []
+    return [
+        {"speaker": s.speaker, "label": s.get_speaker_display(), "start": s.start, "end": s.end, "text": s.text}
+        for s in transcript.segments.all()
+    ]
+
+
+@dataclass(frozen=True)
+class CalibrationRow:
+    criterion: Criterion
+    answers: list  # per reviewer: raw value or "" (same order as CalibrationResult.reviewers)
+    percents: list  # per reviewer: 0-100 or None (N/A, unanswered)
+    spread: scoring.Spread
+    deviations: list  # per reviewer: percent - expert's percent, or None
+
+    @property
+    def cells(self):
+        return list(zip(self.answers, self.deviations))
+
+
+@dataclass(frozen=True)
+class CalibrationResult:
+    session: CalibrationSession
+    reviewers: list  # users, in a stable order
+    evaluations: list  # Evaluation | None per reviewer
+    totals: list  # submitted score per reviewer, or None
+    rows: list[CalibrationRow]
+    overall: scoring.Spread
+    overall_deviations: list  # per reviewer: total - expert's total, or None
+    submitted_count: int
+    mean_abs_deviations: list  # per reviewer: mean |answer % - expert's answer %| over the questions both answered
+
+    @property
+    def total_cells(self):
+        return list(zip(self.totals, self.overall_deviations))
+
+    @property
+    def mean_abs_cells(self):
+        return self.mean_abs_deviations
+
+
+def calibration_result(*, session: CalibrationSession) -> CalibrationResult:
+    """Submitted answers only: drafts are still private to their reviewer."""
+    reviewers = list(session.reviewers.order_by("username"))
+    submitted = {
+        e.reviewer_id: e
+        for e in session.evaluations.filter(status=Evaluation.Status.SUBMITTED).prefetch_related("answers")
+    }
+    evaluations = [submitted.get(r.pk) for r in reviewers]
+    totals = [e.score if e else None for e in evaluations]
+    expert_index = next((i for i, r in enumerate(reviewers) if r.pk == session.expert_id), None)
+
+    rows = []
+    for criterion in version_criteria(version=session.version):
+        answers, percents = [], []
+        for evaluation in evaluations:
+            answer = next((a for a in evaluation.answers.all() if a.criterion_id == criterion.pk), None) if evaluation else None
+            value = answer.value if answer else ""
+            answers.append(value)
+            percents.append(scoring.criterion_percent(criterion.spec(), value) if value else None)
+        expert_percent = percents[expert_index] if expert_index is not None else None
+        rows.append(
+            CalibrationRow(
+                criterion=criterion, answers=answers, percents=percents, spread=scoring.spread(percents),
+                deviations=[scoring.deviation(p, expert_percent) for p in percents],
+            )
+        )
+    expert_total = totals[expert_index] if expert_index is not None else None
+    mean_abs = []
+    for i in range(len(reviewers)):
+        diffs = [abs(row.deviations[i]) for row in rows if row.deviations[i] is not None]
+        mean_abs.append(round(sum(diffs) / len(diffs), 2) if diffs else None)
+    return CalibrationResult(
+        session=session, reviewers=reviewers, evaluations=evaluations, totals=totals, rows=rows,
+        overall=scoring.spread(totals),
+        overall_deviations=[scoring.deviation(t, expert_total) for t in totals],
+        submitted_count=len(submitted),
+        mean_abs_deviations=mean_abs,
+    )

@@ -1,0 +1,141 @@
+"""The authorised audio stream: the only way a recording leaves the private storage."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_safe
+
+from qa import access
+from recordings.models import Call, recordings_storage
+
+CHUNK_BYTES = 64 * 1024
+CONTENT_TYPES = {
+    "flac": "audio/flac",
+    "wav": "audio/wav",
+    "mp3": "audio/mpeg",
+    "ogg": "audio/ogg",
+    "opus": "audio/ogg",
+    "m4a": "audio/mp4",
+    "mp4": "audio/mp4",
+    "webm": "audio/webm",
+}
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+class UnsatisfiableRange(Exception):
+    pass
+
+
+def parse_range(header: str, size: int) -> tuple[int, int] | None:
+    """(first, last) byte, inclusive; None to send the whole file.
+
+    One range is served; a header we cannot read (or several ranges) is ignored,
+    as RFC 9110 allows, so the client simply gets the whole file.
+    """
+    match = _RANGE.match(header.strip()) if header else None
+    if match is None:
+        return None
+    first, last = match.groups()
+    if first == "" and last == "":
+        return None
+    if first == "":  # the final N bytes
+        length = int(last)
+        if length == 0:
+            raise UnsatisfiableRange
+        return max(size - length, 0), size - 1
+    first_byte = int(first)
+    last_byte = int(last) if last else size - 1
+    if last and last_byte < first_byte:
+        return None  # invalid syntax: ignore
+    if first_byte >= size:
+        raise UnsatisfiableRange
+    return first_byte, min(last_byte, size - 1)
+
+
+def _chunks(fh, remaining: int):
+    try:
+        while remaining > 0:
+            data = fh.read(min(CHUNK_BYTES, remaining))
+            if not data:
+                break
+            remaining -= len(data)
+            yield data
+    finally:
+        fh.close()
+
+
+def _permitted_recording(request: HttpRequest, call_id: int):
+    """(recording, None) for a permitted listener, else (None, the response to send)."""
+    if not request.user.is_authenticated:
+        return None, redirect_to_login(request.get_full_path())
+    call = get_object_or_404(Call.objects.select_related("client", "recording"), pk=call_id)
+    if not access.can_listen(request.user, call):
+        return None, HttpResponseForbidden("You may not listen to this call.")
+    recording = getattr(call, "recording", None)
+    if recording is None:
+        return None, HttpResponse("This call has no recording.", status=404, content_type="text/plain")
+    return recording, None
+
+
+@require_safe
+def call_waveform(request: HttpRequest, call_id: int) -> HttpResponse:
+    """Peaks to draw the waveform from, so the browser never has to download the whole file."""
+    from qa.waveform import waveform_peaks
+
+    recording, refusal = _permitted_recording(request, call_id)
+    if refusal is not None:
+        return refusal
+    key = f"waveform-peaks:{recording.sha256}"
+    peaks = cache.get(key)
+    if peaks is None:
+        storage = recordings_storage()
+        with storage.open(recording.file.name, "rb") as fh:
+            # A file object, not a path: works for any storage backend.
+            peaks = waveform_peaks(fh, duration_seconds=recording.duration_seconds)
+        cache.set(key, peaks, 24 * 3600)
+    response = JsonResponse({"duration": recording.duration_seconds, "peaks": peaks})
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@require_safe
+def call_audio(request: HttpRequest, call_id: int) -> HttpResponse:
+    recording, refusal = _permitted_recording(request, call_id)
+    if refusal is not None:
+        return refusal
+
+    # Looked up per request (not the field's storage) so a reconfigured storage is honoured.
+    storage = recordings_storage()
+    size = storage.size(recording.file.name)
+    ext = recording.file.name.rsplit(".", 1)[-1].lower()
+    content_type = CONTENT_TYPES.get(ext, "application/octet-stream")
+    try:
+        byte_range = parse_range(request.headers.get("Range", ""), size)
+    except UnsatisfiableRange:
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{size}"
+        response["Accept-Ranges"] = "bytes"
+        return response
+
+    first, last = byte_range if byte_range else (0, size - 1)
+    length = last - first + 1
+    fh = storage.open(recording.file.name, "rb")
+    fh.seek(first)
+    if request.method == "HEAD":
+        fh.close()
+        response = HttpResponse(status=206 if byte_range else 200, content_type=content_type)
+    else:
+        response = StreamingHttpResponse(_chunks(fh, length), status=206 if byte_range else 200, content_type=content_type)
+    if byte_range:
+        response["Content-Range"] = f"bytes {first}-{last}/{size}"
+    response["Content-Length"] = str(length)
+    response["Accept-Ranges"] = "bytes"
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = "inline"
+    return response
