@@ -133,7 +133,8 @@ WHISPER_MODEL = envstr("WHISPER_MODEL", "")  # empty: the packaged tiny.en
 WHISPER_DEVICE = envstr("WHISPER_DEVICE", "cpu")
 WHISPER_COMPUTE_TYPE = envstr("WHISPER_COMPUTE_TYPE", "int8")
 WHISPER_THREADS = envint("WHISPER_THREADS", "0")  # 0: one per core
-WHISPER_BEAM_SIZE = envint("WHISPER_BEAM_SIZE", "1")
+# Beam 5 hears the samples markedly better than greedy decoding and still runs at ~0.05 RTF on 2 cores (bench_transcription).
+WHISPER_BEAM_SIZE = envint("WHISPER_BEAM_SIZE", "5")
 WHISPER_LANGUAGE = envstr("WHISPER_LANGUAGE", "en")
 WHISPER_MODEL_CACHE = Path(envstr("WHISPER_MODEL_CACHE", str(DATA_DIR / "models"))).resolve()
 TRANSCRIBE_MAX_ATTEMPTS = envint("TRANSCRIBE_MAX_ATTEMPTS", "3")
@@ -167,6 +168,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": envint("API_PAGE_SIZE", "50"),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "qa.api_errors.exception_handler",

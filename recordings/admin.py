@@ -99,14 +99,18 @@ class CallAdmin(admin.ModelAdmin):
         transcript = getattr(call, "transcript", None)
         if transcript is None:
             return "No transcript yet."
+        # format_html escapes its arguments into strings first, so numbers are formatted here.
         rows = format_html_join(
             "",
-            '<tr><td>{:.1f}–{:.1f}s</td><td class="speaker-{}"><strong>{}</strong></td><td>{}</td></tr>',
-            ((s.start, s.end, s.speaker, s.get_speaker_display(), s.text) for s in transcript.segments.all()),
+            '<tr><td>{}–{}s</td><td class="speaker-{}"><strong>{}</strong></td><td>{}</td></tr>',
+            (
+                (f"{s.start:.1f}", f"{s.end:.1f}", s.speaker, s.get_speaker_display(), s.text)
+                for s in transcript.segments.all()
+            ),
         )
         return format_html(
-            "<p>{} · {} · {:.1f}s to process</p><table>{}</table>",
-            transcript.engine, transcript.model_name, transcript.processing_seconds, rows or "(no speech)",
+            "<p>{} · {} · {}s to process</p><table>{}</table>",
+            transcript.engine, transcript.model_name, f"{transcript.processing_seconds:.1f}", rows or "(no speech)",
         )
 
     def add_view(self, request, form_url="", extra_context=None):
@@ -175,9 +179,10 @@ class CallAdmin(admin.ModelAdmin):
             return
         from recordings.transcription import call_retranscribe
 
-        for call in queryset.only("pk"):
-            call_retranscribe(call_id=call.pk)
-        self.message_user(request, f"Queued {queryset.count()} call(s) for transcription.")
+        call_ids = list(queryset.values_list("pk", flat=True))
+        for call_id in call_ids:
+            call_retranscribe(call_id=call_id)
+        self.message_user(request, f"Queued {len(call_ids)} call(s) for transcription.")
 
 
 def _external_id_from_name(name: str) -> str:

@@ -131,8 +131,9 @@ def transcribe_recording(call: Call, *, engine: engines.Engine | None = None) ->
             customer_speech=channels[Speaker.CUSTOMER].speech,
             agent_words=agent_words,
         )
+    detected = next((c.language for c in channels.values() if c.language), "")
     return TranscriptionResult(
-        language=language or "",
+        language=language or detected or "",
         engine=engine.name,
         model_name=engine.model_name,
         audio_seconds=round(audio.shape[1] / engines.SAMPLE_RATE, 3),
@@ -143,18 +144,24 @@ def transcribe_recording(call: Call, *, engine: engines.Engine | None = None) ->
 
 
 def transcription_requeue_stale() -> int:
-    """Queue again the calls whose worker died (stale claim) or whose task was lost. Returns how many."""
-    stale_before = timezone.now() - timedelta(seconds=settings.TRANSCRIBE_STALE_AFTER)
-    call_ids = list(
-        Call.objects.filter(
-            Q(status=Call.Status.TRANSCRIBING, claimed_at__lt=stale_before)
-            | Q(status=Call.Status.QUEUED, updated_at__lt=stale_before)
-        ).values_list("pk", flat=True)
+    """Queue again the calls whose worker died (stale claim) or whose task was lost. Returns how many.
+
+    Each call is touched when re-queued, so a long backlog gets at most one extra task per
+    `TRANSCRIBE_STALE_AFTER`, not one per sweep.
+    """
+    now = timezone.now()
+    stale_before = now - timedelta(seconds=settings.TRANSCRIBE_STALE_AFTER)
+    stale = Q(status=Call.Status.TRANSCRIBING, claimed_at__lt=stale_before) | Q(
+        status=Call.Status.QUEUED, updated_at__lt=stale_before
     )
-    for call_id in call_ids:
-        # A duplicate task is harmless: only one of them wins the claim.
-        _enqueue(call_id)
-    return len(call_ids)
+    requeued = 0
+    for call_id in Call.objects.filter(stale).values_list("pk", flat=True):
+        # Conditional, so a worker that claims the call meanwhile keeps it.
+        if Call.objects.filter(stale, pk=call_id).update(status=Call.Status.QUEUED, claimed_at=None, updated_at=now):
+            # A duplicate task is harmless: only one of them wins the claim.
+            _enqueue(call_id)
+            requeued += 1
+    return requeued
 
 
 def calls_queue_untranscribed(*, include_failed: bool = False) -> int:

@@ -1,0 +1,22 @@
+"""django-q2 tasks: thin, take ids, and call the transcription services."""
+
+from __future__ import annotations
+
+import logging
+
+from recordings.models import Call
+from recordings.transcription import call_transcribe, transcription_requeue_stale
+
+logger = logging.getLogger(__name__)
+
+
+def transcribe_call(call_id: int) -> str:
+    if not Call.objects.filter(pk=call_id).exists():
+        logger.info("Call %s is gone; nothing to transcribe", call_id)
+        return "gone"
+    return call_transcribe(call_id=call_id)
+
+
+def requeue_stale_transcriptions() -> int:
+    """Scheduled every minute (migration 0003): recovers calls whose worker died."""
+    return transcription_requeue_stale()
