@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -266,8 +266,10 @@ class EvaluationAdmin(admin.ModelAdmin):
             raise PermissionDenied
         call = get_object_or_404(Call.objects.select_related("client", "agent"), pk=call_id)
         session = None
-        if request.GET.get("calibration"):
-            session = get_object_or_404(CalibrationSession, pk=request.GET["calibration"], call=call)
+        if calibration_id := request.GET.get("calibration"):
+            if not calibration_id.isdigit() or len(calibration_id) > 18:
+                raise Http404("No such calibration session.")
+            session = get_object_or_404(CalibrationSession, pk=int(calibration_id), call=call)
             if not session.reviewers.filter(pk=request.user.pk).exists():
                 raise PermissionDenied
         evaluation = selectors.evaluation_for_workspace(call=call, reviewer=request.user, calibration_session=session)

@@ -35,6 +35,15 @@ def test_it_shows_the_workspace_to_reviewers(client, default_rubric, sample_call
     assert "Disclosed that the call may be recorded" in html  # the rubric
 
 
+@pytest.mark.parametrize("calibration", ["abc", "12x", "99999999999999999999999", "424242"])
+def test_it_answers_404_for_a_malformed_or_unknown_calibration_session(client, default_rubric, sample_call, calibration):
+    client.force_login(ReviewerFactory())
+
+    response = client.get(workspace(sample_call), {"calibration": calibration})
+
+    assert response.status_code == 404
+
+
 @pytest.mark.parametrize("who", ["client staff", "agent", "plain staff"])
 def test_it_keeps_everyone_else_out_of_the_workspace(client, default_rubric, sample_call, who):
     user = UserFactory(is_staff=True)
