@@ -79,6 +79,8 @@ def _permitted_recording(request: HttpRequest, call_id: int):
     recording = getattr(call, "recording", None)
     if recording is None:
         return None, HttpResponse("This call has no recording.", status=404, content_type="text/plain")
+    if not recordings_storage().exists(recording.file.name):
+        return None, HttpResponse("This call's audio file is missing from storage.", status=404, content_type="text/plain")
     return recording, None
 
 

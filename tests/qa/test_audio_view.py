@@ -123,3 +123,14 @@ def test_it_serves_waveform_peaks_per_channel_to_listeners_only(client, sample_c
     during = slice(int((first["start"] + 0.5) * per_second), int((first["end"] - 0.5) * per_second))
     assert max(data["peaks"][0][during]) > 0.1
     assert max(data["peaks"][1][during]) < 0.02
+
+
+def test_it_answers_404_when_the_audio_file_is_missing_from_storage(client, sample_call):
+    recordings_storage().delete(sample_call.recording.file.name)
+    client.force_login(ReviewerFactory())
+
+    audio = client.get(audio_url(sample_call))
+    waveform = client.get(reverse("recordings:call-waveform", args=[sample_call.pk]))
+
+    assert audio.status_code == waveform.status_code == 404
+    assert b"missing from storage" in audio.content
