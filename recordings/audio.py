@@ -58,7 +58,7 @@ def probe(path: str | Path) -> AudioInfo:
     except (av.error.FFmpegError, UnicodeDecodeError, ValueError, IndexError, OSError) as exc:
         raise AudioError(f"the file is not decodable audio ({_describe(exc)})") from exc
     if not sample_rate or not channels:
-        raise AudioError("the audio stream has no sample rate or channel count")
+        raise AudioError("the file is not decodable audio (no sample rate or channel count)")
     if samples == 0:
         raise AudioError("the audio has zero duration")
     return AudioInfo(

@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 from pytest_django.fixtures import _set_suffix_to_test_databases
 
+from tests.audio_fixtures import make_wav
+
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "recordings" / "samples"
 
 
@@ -53,23 +55,6 @@ def require_binary(name: str) -> str:
     path = shutil.which(name)
     if path is None:
         pytest.skip(f"{name} is not installed (Debian package '{name}'); .ci/run installs it")
-    return path
-
-
-def make_wav(path: Path, seconds: float = 1.0, sample_rate: int = 8000, channels: int = 2, freq: float = 440.0) -> Path:
-    """A small real WAV file: a tone whose frequency makes its bytes unique."""
-    import wave
-
-    import numpy as np
-
-    t = np.arange(int(seconds * sample_rate)) / sample_rate
-    tone = (0.3 * np.sin(2 * np.pi * freq * t) * 32767).astype("<i2")
-    frames = np.repeat(tone[:, None], channels, axis=1)
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(channels)
-        out.setsampwidth(2)
-        out.setframerate(sample_rate)
-        out.writeframes(frames.tobytes())
     return path
 
 

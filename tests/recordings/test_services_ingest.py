@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from recordings import services
 from recordings.models import Call, Recording
 from tests.factories import AgentFactory, ClientFactory
+from tests.audio_fixtures import FORMATS, encode_stereo
 
 pytestmark = pytest.mark.django_db
 
@@ -176,3 +177,15 @@ def test_it_removes_the_stored_file_when_the_database_write_fails(client_and_age
 
     assert Call.objects.count() == 0
     assert stored_files() == []
+
+
+@pytest.mark.parametrize("ext, container_format, codec, rate", FORMATS)
+def test_it_takes_in_every_accepted_format(client_and_agent, tmp_path, stored_files, ext, container_format, codec, rate):
+    path = encode_stereo(tmp_path / f"call.{ext}", container_format, codec, rate)
+
+    result = ingest(client_and_agent, path)
+
+    recording = result.call.recording
+    assert (recording.channels, recording.sample_rate) == (2, rate)
+    assert recording.duration_seconds == pytest.approx(2.0, abs=0.1)
+    assert [p.suffix for p in stored_files()] == [f".{ext}"]
