@@ -8,6 +8,7 @@ from qa import access
 from recordings import services
 from recordings.forms import CallUploadForm
 from recordings.models import Agent, Call, CallAnalytics, Client, Recording, Team
+from recordings.transcription import call_retranscribe
 
 
 @admin.register(Client)
@@ -177,8 +178,6 @@ class CallAdmin(admin.ModelAdmin):
         if not access.can_retranscribe(request.user):
             self.message_user(request, "You may not re-transcribe calls.", messages.ERROR)
             return
-        from recordings.transcription import call_retranscribe
-
         call_ids = list(queryset.values_list("pk", flat=True))
         for call_id in call_ids:
             call_retranscribe(call_id=call_id)

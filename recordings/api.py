@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.generics import GenericAPIView
@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from qa import access
 from recordings import selectors, services
 from recordings.models import Agent, Call, CallAnalytics, Client, Recording, Transcript
+from recordings.transcription import call_retranscribe
 
 
 class Pagination(PageNumberPagination):
@@ -166,7 +167,7 @@ def _reject_oversized_request(request) -> None:
     limit = settings.RECORDINGS_MAX_UPLOAD_BYTES
     # Allow some room for the multipart envelope and the metadata fields.
     if length > limit + 64 * 1024:
-        raise ValidationError({"audio": [f"the file is larger than the limit of {services._human(limit)}"]})
+        raise ValidationError({"audio": [f"the file is larger than the limit of {services.human_size(limit)}"]})
 
 
 class CallDetailApi(GenericAPIView):
@@ -254,7 +255,5 @@ class CallRetranscribeApi(GenericAPIView):
         if not access.can_retranscribe(request.user):
             raise PermissionDenied("You may not re-transcribe calls.")
         call = get_object_or_404(access.calls_visible_to(request.user), pk=call_id)
-        from recordings.transcription import call_retranscribe
-
         call = call_retranscribe(call_id=call.pk)
         return Response(CallOutputSerializer(call).data, status=status.HTTP_202_ACCEPTED)

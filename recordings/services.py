@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 
 from recordings.audio import AudioError, AudioInfo, probe
 from recordings.models import Agent, Call, Client, Recording, recording_upload_to, recordings_storage
+from recordings.transcription import call_transcription_queue
 
 logger = logging.getLogger(__name__)
 
@@ -155,8 +156,6 @@ def _save_rows(call: Call, staged: _StagedAudio, info: AudioInfo, stored_name: s
         size_bytes=staged.size,
     )
     if settings.TRANSCRIBE_ON_INGEST:
-        from recordings.transcription import call_transcription_queue
-
         call_transcription_queue(call=call)
 
 
@@ -196,7 +195,7 @@ def _stage(audio: IO[bytes] | str | Path) -> _StagedAudio:
                 audio.seek(0)
             for chunk in _chunks(audio):
                 size += len(chunk)
-                if size > limit:
+                if size > limit:  # stop reading an oversized upload at once
                     _check_size(size, limit)
                 digest.update(chunk)
                 out.write(chunk)
@@ -227,15 +226,17 @@ def _check_size(size: int, limit: int) -> None:
     if size == 0:
         raise IngestError("the file is empty")
     if size > limit:
-        raise IngestError(f"the file is larger than the limit of {_human(limit)}")
+        raise IngestError(f"the file is larger than the limit of {human_size(limit)}")
 
 
-def _human(n: int) -> str:
+def human_size(n: int) -> str:
+    """500 MB rather than 524288000, for messages people read."""
+    size, unit = float(n), "bytes"
     for unit in ("bytes", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:g} {unit}" if unit == "bytes" else f"{n:.0f} {unit}"
-        n /= 1024
-    return str(n)
+        if size < 1024 or unit == "GB":
+            break
+        size /= 1024
+    return f"{n} bytes" if unit == "bytes" else f"{size:.0f} {unit}"
 
 
 def client_upsert(*, slug: str, name: str, **fields: Any) -> tuple[Client, bool]:

@@ -88,7 +88,7 @@ def test_it_plays_jumps_scores_and_submits_in_a_real_browser(browser, live_serve
 
     # Pin the whole-call comment to the current time.
     page.fill("#id_comment", "Verified identity before taking the card.")
-    page.click(f"button.qa-pin[data-target='id_comment_at']")
+    page.click("button.qa-pin[data-target='id_comment_at']")
     pinned = float(page.input_value("#id_comment_at"))
     assert abs(pinned - start) < 0.5
 

@@ -6,13 +6,8 @@ import pytest
 
 from recordings.analytics import call_analytics, merge, overlap, turns
 from tests.recordings.conftest import SAMPLE_NAMES, sample_truth, transcribed_sample
+from tests.recordings.helpers import close_enough
 
-
-def close_enough(measured, expected) -> bool:
-    """Within 0.5 s or 10%, as the issue asks."""
-    if expected is None or measured is None:
-        return measured == expected
-    return abs(measured - expected) <= 0.5 or abs(measured - expected) <= 0.1 * abs(expected)
 
 
 def test_it_merges_pauses_inside_a_turn_but_not_between_turns():

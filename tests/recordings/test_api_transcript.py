@@ -11,8 +11,7 @@ from recordings.models import Call, Transcript, recordings_storage
 from recordings.transcription import call_transcribe
 from tests.factories import AdminFactory, CallFactory, ReviewerFactory, UserFactory
 from tests.recordings.conftest import sample_truth
-from tests.recordings.helpers import store_sample_transcript
-from tests.recordings.test_transcription import corrupt_recording, queued
+from tests.recordings.helpers import corrupt_recording, queued, store_sample_transcript
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from recordings import transcription
 from recordings.audio import decode
-from recordings.models import Call, CallAnalytics, Segment, Transcript, recordings_storage
+from recordings.models import Call, CallAnalytics, Segment, Transcript
 from recordings.transcription import (
     call_retranscribe,
     call_transcribe,
@@ -21,7 +21,7 @@ from recordings.transcription import (
 )
 from tests.factories import AgentFactory, CallFactory, ClientFactory
 from tests.recordings.conftest import sample_truth
-from tests.recordings.test_analytics import close_enough
+from tests.recordings.helpers import close_enough, corrupt_recording, queued
 
 pytestmark = pytest.mark.django_db
 
@@ -35,18 +35,6 @@ def write_wav(path: Path, channels: np.ndarray, rate: int = 16_000) -> Path:
         out.setframerate(rate)
         out.writeframes(pcm.tobytes())
     return path
-
-
-def corrupt_recording(call: Call) -> None:
-    """Overwrite the stored FLAC's frames with zeros, keeping its header: it no longer decodes."""
-    path = Path(recordings_storage().path(call.recording.file.name))
-    data = path.read_bytes()
-    path.write_bytes(data[:200] + bytes(5000) + data[60_000:])
-
-
-def queued(call: Call) -> Call:
-    Call.objects.filter(pk=call.pk).update(status=Call.Status.QUEUED)
-    return call
 
 
 @pytest.mark.slow

@@ -40,14 +40,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         client = self._roster()
-        users = self._users(client)
+        self._users(client)
         imported = self._sample_calls(client)
         self._qa_setup(client)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {imported} sample call(s) newly imported."))
         self.stdout.write("Demo logins (password for all: %s):" % DEMO_PASSWORD)
         for username, (role, _, _) in DEMO_USERS.items():
             self.stdout.write(f"  {username:<9} {role}")
-        return None
 
     @transaction.atomic
     def _roster(self) -> Client:
