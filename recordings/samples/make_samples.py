@@ -8,7 +8,8 @@ Run from the repository root::
 For every call in ``CALLS`` this writes ``<name>.flac`` (stereo, 8 kHz,
 16-bit; agent on the LEFT channel, customer on the RIGHT) and ``<name>.json``
 (ground truth: exact speech intervals per turn, analytics and suggested call
-metadata) into the output directory (default: the directory of this script).
+metadata) into the output directory (default: the directory of this script),
+and the same for every call in ``EXTRA_CALLS`` into its ``extra/`` folder.
 
 Each turn is synthesised with ``espeak-ng`` into its own wav, band-limited and
 resampled to 8 kHz with ``sox`` (no dither, repeatable mode), trimmed of its
@@ -337,6 +338,119 @@ CALLS = [
 ]
 
 
+# More calls, written to EXTRA_DIR beside the four above (which the demo and
+# most tests use): card numbers with long runs of one digit, read at a normal
+# pace and fast (they once sent Whisper into decoding loops), and a German call
+# for the multilingual model. Each may name its "language" (default English).
+EXTRA_DIR = "extra"
+
+
+def digits_in_groups(digits, group=4):
+    """'3400000...' -> 'Three four zero zero, zero zero zero zero, ...': no pause
+    between the digits of a group, as people read card numbers."""
+    groups = [digits[i : i + group] for i in range(0, len(digits), group)]
+    return ", ".join(" ".join(DIGIT_WORDS[int(d)] for d in g) for g in groups).capitalize() + "."
+
+
+ZERO_RUN_CARD = "340000000000009"  # well-known Luhn-valid test Amex number: eleven zeros
+ONE_RUN_CARD = "4111111111111111"  # well-known Luhn-valid test Visa number: fifteen ones
+assert luhn_ok(ZERO_RUN_CARD) and luhn_ok(ONE_RUN_CARD)
+
+
+def _card_run_call(name, title, customer_speed, metadata):
+    return {
+        "name": name,
+        "title": title,
+        "language": "en",
+        "voices": {A: ("en-us", 150), C: ("en-gb", customer_speed)},
+        "metadata": metadata,
+        "turns": [
+            (A, "Thank you for calling Acme Telecom, my name is Daniel. This call may be recorded. How can I help?", None),
+            (C, "Hi, I'd like to pay my bill by card.", 0.6),
+            (A, "Of course. What's the card number?", 0.4),
+            (C, digits_in_groups(ZERO_RUN_CARD), 0.8),
+            (A, "And the expiry date?", 0.5),
+            (C, "March twenty eight.", 0.6),
+            (A, "I'm sorry, that card was declined. Do you have another one?", 1.2),
+            (C, "Yes, here it is.", 0.5),
+            (C, digits_in_groups(ONE_RUN_CARD), 0.6),
+            (A, "And the name on the card?", 0.5),
+            (C, "Maria Lopez.", 0.6),
+            (A, "Thank you, the payment went through. Is there anything else I can help with?", 1.1),
+            (C, "No, that's all, thanks.", 0.6),
+            (A, "Thanks for calling Acme Telecom. Goodbye.", 0.4),
+        ],
+    }
+
+
+def _card_metadata(external_id, started_at):
+    return {
+        "external_id": external_id,
+        "agent_external_id": "AGT-1093",
+        "agent_name": "Daniel",
+        "queue": "payments",
+        "direction": "inbound",
+        "started_at": started_at,
+        "wait_seconds": 20,
+        "hold_seconds": 0,
+        "after_call_work_seconds": 25,
+        "disposition": "payment_taken",
+        "resolved": True,
+        "csat": 4,
+        "nps": 7,
+        "customer_ref": "ACM-118204",
+    }
+
+
+EXTRA_CALLS = [
+    _card_run_call(
+        "card_digit_runs",
+        "Card with long zero and one runs read out at a normal pace",
+        145,
+        _card_metadata("CALL-20250310-0201", "2025-03-10T10:02:11-05:00"),
+    ),
+    _card_run_call(
+        "card_digit_runs_fast",
+        "Card with long zero and one runs read out fast",
+        200,
+        _card_metadata("CALL-20250310-0233", "2025-03-10T11:40:52-05:00"),
+    ),
+    {
+        "name": "german_billing",
+        "title": "German call: a bill too high, refund promised",
+        "language": "de",
+        "voices": {A: ("de+f3", 150), C: ("de", 145)},
+        "metadata": {
+            "external_id": "CALL-20250311-0307",
+            "agent_external_id": "AGT-2001",
+            "agent_name": "Anna",
+            "queue": "billing",
+            "direction": "inbound",
+            "started_at": "2025-03-11T09:15:00+01:00",
+            "wait_seconds": 30,
+            "hold_seconds": 0,
+            "after_call_work_seconds": 40,
+            "disposition": "refund_issued",
+            "resolved": True,
+            "csat": 5,
+            "nps": 9,
+            "customer_ref": "ACM-DE-4471",
+        },
+        "turns": [
+            (A, "Guten Tag, Acme Telecom, mein Name ist Anna. Wie kann ich Ihnen helfen?", None),
+            (C, "Guten Tag. Meine Rechnung ist diesen Monat viel zu hoch.", 0.6),
+            (A, "Das tut mir leid. Wie lautet Ihre Kundennummer?", 0.5),
+            (C, "Sieben drei eins, vier zwei acht.", 0.8),
+            (A, "Vielen Dank. Ich sehe eine doppelte Abbuchung. Ich erstatte Ihnen den Betrag noch heute.", 0.6),
+            (C, "Sehr gut, vielen Dank für Ihre Hilfe.", 0.7),
+            (A, "Kann ich sonst noch etwas für Sie tun?", 0.4),
+            (C, "Nein, das ist alles.", 0.6),
+            (A, "Vielen Dank für Ihren Anruf. Auf Wiederhören.", 0.4),
+        ],
+    },
+]
+
+
 # --------------------------------------------------------------------------
 # Rendering
 # --------------------------------------------------------------------------
@@ -431,6 +545,7 @@ def write_flac(audio, path, workdir):
 
 def make_call(call, output_dir):
     output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f"sample_{call['name']}_") as workdir:
         audio, turns = build_call(call, workdir)
         flac_path = output_dir / f"{call['name']}.flac"
@@ -448,6 +563,8 @@ def make_call(call, output_dir):
         "analytics": analytics_from_turns(turns),
         "metadata": call["metadata"],
     }
+    if "language" in call:  # the first four calls predate the field: English
+        truth["language"] = call["language"]
     json_path = output_dir / f"{call['name']}.json"
     json_path.write_text(json.dumps(truth, indent=2) + "\n", encoding="utf-8")
     return flac_path, json_path, truth
@@ -490,9 +607,12 @@ def main(argv=None):
               "output may differ byte-wise", file=sys.stderr)
 
     os.makedirs(args.output_dir, exist_ok=True)
-    calls = [c for c in CALLS if not args.only or c["name"] in args.only]
-    for call in calls:
-        flac_path, _json_path, truth = make_call(call, args.output_dir)
+    calls = [(c, args.output_dir) for c in CALLS]
+    calls += [(c, os.path.join(args.output_dir, EXTRA_DIR)) for c in EXTRA_CALLS]
+    for call, output_dir in calls:
+        if args.only and call["name"] not in args.only:
+            continue
+        flac_path, _json_path, truth = make_call(call, output_dir)
         a = truth["analytics"]
         print(
             f"{flac_path}: {truth['duration_seconds']:.1f} s, {flac_path.stat().st_size // 1024} KB, "

@@ -1,0 +1,82 @@
+"""Whether decoded text reads as speech or as a decoding loop: pure functions.
+
+Whisper, fed a run of one digit ("zero zero zero zero, zero zero ..."), can fall into
+repeating it until its 30-second window is full, swallowing whatever was said next.
+A loop shows as text that speech cannot hold: more words than the span's speech had
+time for, or one word or phrase repeated in a row more often than anyone says it.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Faster than anyone reads digits out (a fast reader manages about 3.5 a second of speech).
+MAX_WORDS_PER_SECOND = 6.0
+SLACK_WORDS = 3
+# The longest run of one word a person says: a 16-digit card number of a single repeated digit.
+MAX_SAME_WORD_RUN = 16
+# "thank you, thank you": a phrase said more than this many times in a row is a loop.
+MAX_PHRASE_REPEATS = 4
+MAX_PHRASE_WORDS = 4
+
+_WORD = re.compile(r"\d|[^\W\d_]+(?:'[^\W\d_]+)*")
+
+
+def spoken_words(text: str) -> list[str]:
+    """Words as said: each digit is one ("4111" is four words), punctuation dropped, lower case."""
+    return _WORD.findall(text.lower())
+
+
+def word_budget(speech_seconds: float) -> int:
+    """The most words `speech_seconds` of speech can hold."""
+    return int(MAX_WORDS_PER_SECOND * max(0.0, speech_seconds)) + SLACK_WORDS
+
+
+def loop_reason(text: str, speech_seconds: float) -> str:
+    """Why `text` cannot be what was said in `speech_seconds` of speech; empty when it can."""
+    words = spoken_words(text)
+    if len(words) > word_budget(speech_seconds):
+        return f"{len(words)} words in {speech_seconds:.1f} s of speech"
+    for size in range(1, MAX_PHRASE_WORDS + 1):
+        limit = MAX_SAME_WORD_RUN if size == 1 else MAX_PHRASE_REPEATS
+        phrase, repeats = longest_repeat(words, size)
+        if repeats > limit:
+            return f"'{' '.join(phrase)}' {repeats} times in a row"
+    return ""
+
+
+def longest_repeat(words: list[str], size: int) -> tuple[tuple[str, ...], int]:
+    """The phrase of `size` words repeated most often back to back, and how often."""
+    best: tuple[tuple[str, ...], int] = ((), 0)
+    for offset in range(size):
+        previous: tuple[str, ...] = ()
+        repeats = 0
+        for start in range(offset, len(words) - size + 1, size):
+            phrase = tuple(words[start : start + size])
+            repeats = repeats + 1 if phrase == previous else 1
+            previous = phrase
+            if repeats > best[1] and not _periodic(phrase):
+                best = (phrase, repeats)
+    return best
+
+
+def _periodic(phrase: tuple[str, ...]) -> bool:
+    """Whether the phrase is a shorter phrase repeated ("0 0"), whose own run is what counts."""
+    return any(len(phrase) % p == 0 and phrase == phrase[:p] * (len(phrase) // p) for p in range(1, len(phrase)))
+
+
+def loop_start(words: list[str]) -> int | None:
+    """Index of the first word of the longest back-to-back repetition (of 1 to 4 words); None if nothing repeats."""
+    best_length, best_start = 1, None
+    for size in range(1, MAX_PHRASE_WORDS + 1):
+        for offset in range(size):
+            run_start, repeats, previous = offset, 0, ()
+            for start in range(offset, len(words) - size + 1, size):
+                phrase = tuple(words[start : start + size])
+                if phrase == previous:
+                    repeats += 1
+                else:
+                    run_start, repeats, previous = start, 1, phrase
+                if repeats * size > best_length:
+                    best_length, best_start = repeats * size, run_start
+    return best_start
