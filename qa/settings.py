@@ -136,6 +136,8 @@ WHISPER_THREADS = envint("WHISPER_THREADS", "0")  # 0: one per core
 # Beam 5 hears the samples markedly better than greedy decoding and still runs at ~0.05 RTF on 2 cores (bench_transcription).
 WHISPER_BEAM_SIZE = envint("WHISPER_BEAM_SIZE", "5")
 WHISPER_LANGUAGE = envstr("WHISPER_LANGUAGE", "en")
+# The two channels of a call are transcribed at once, each with half the threads (bench_transcription).
+WHISPER_PARALLEL_CHANNELS = envint("WHISPER_PARALLEL_CHANNELS", "2")
 WHISPER_MODEL_CACHE = Path(envstr("WHISPER_MODEL_CACHE", str(DATA_DIR / "models"))).resolve()
 TRANSCRIBE_MAX_ATTEMPTS = envint("TRANSCRIBE_MAX_ATTEMPTS", "3")
 

@@ -13,7 +13,7 @@ from recordings.transcription import call_retranscribe
 
 @admin.register(Client)
 class ClientAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "agent_channel", "language"]
+    list_display = ["name", "slug", "agent_channel", "language", "transcription_model", "chinese_script"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["users"]

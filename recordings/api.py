@@ -16,6 +16,7 @@ from qa import access
 from recordings import selectors, services
 from recordings.models import Agent, Call, CallAnalytics, Client, Recording, Transcript
 from recordings.transcription import call_retranscribe
+from recordings.whisper_models import client_language_errors
 
 
 class Pagination(PageNumberPagination):
@@ -183,8 +184,14 @@ class CallDetailApi(GenericAPIView):
 class ClientSerializer(serializers.ModelSerializer):
     class Meta:
         model = Client
-        fields = ["id", "slug", "name", "agent_channel", "language"]
+        fields = ["id", "slug", "name", "agent_channel", "language", "transcription_model", "chinese_script"]
         extra_kwargs = {"slug": {"validators": []}}
+
+    def validate(self, attrs: dict) -> dict:
+        errors = client_language_errors(attrs.get("transcription_model", ""), attrs.get("language", ""))
+        if errors:
+            raise ValidationError(errors)
+        return attrs
 
 
 class TeamField(serializers.CharField):

@@ -23,6 +23,7 @@ from django.conf import settings
 
 from recordings import loops
 from recordings.analytics import TURN_GAP_SECONDS, merge, total
+from recordings.talk import trim_to_voice
 from recordings.whisper_models import WhisperModelSpec, model_spec, packaged_model_path
 
 logger = logging.getLogger(__name__)
@@ -107,7 +108,7 @@ class Pass(enum.Enum):
 @dataclass(frozen=True)
 class ChannelTranscript:
     utterances: list[Utterance]
-    # Raw voice-activity intervals in seconds: the basis of call analytics.
+    # Voice-activity intervals in seconds, trimmed to the voice (recordings.talk): the basis of call analytics.
     speech: list[tuple[float, float]]
     # The language decoded: the one asked for, or the one detected.
     language: str | None = None
@@ -121,8 +122,9 @@ class EngineConfig:
     compute_type: str
     threads: int
     beam_size: int  # of the first pass; doubtful turns are decoded again with REDECODE_BEAM_SIZE
-    # A first-pass segment whose average log-probability is below this is decoded again, turn by turn.
-    redecode_below_log_prob: float = -0.6
+    # A first-pass segment whose average log-probability is below this is decoded again with beam 5
+    # (off by default: with a greedy first pass it heard worse than beam 5 at about the same cost).
+    redecode_below_log_prob: float = float("-inf")
     # Channels transcribed at once (each with threads / parallel_channels threads).
     parallel_channels: int = 2
 
@@ -135,8 +137,8 @@ class EngineConfig:
             "compute_type": settings.WHISPER_COMPUTE_TYPE,
             "threads": settings.WHISPER_THREADS or (os.cpu_count() or 1),
             "beam_size": settings.WHISPER_BEAM_SIZE,
-            "redecode_below_log_prob": getattr(settings, "WHISPER_REDECODE_BELOW_LOG_PROB", -0.6),
-            "parallel_channels": getattr(settings, "WHISPER_PARALLEL_CHANNELS", 2),
+            "redecode_below_log_prob": getattr(settings, "WHISPER_REDECODE_BELOW_LOG_PROB", float("-inf")),
+            "parallel_channels": settings.WHISPER_PARALLEL_CHANNELS,
         }
         values.update(overrides)
         return cls(**values)
@@ -185,7 +187,8 @@ class Engine(ABC):
         with self._slots:
             decoded, language = self._transcribe_chunks(audio, chunks, speech, language, Pass.FIRST)
         decoded.sort(key=lambda words: words[0].start)
-        return ChannelTranscript(utterances=[_utterance(words) for words in decoded], speech=speech, language=language)
+        utterances = [_utterance(words) for words in decoded]
+        return ChannelTranscript(utterances=utterances, speech=trim_to_voice(audio, speech, SAMPLE_RATE), language=language)
 
     def _transcribe_chunks(self, audio, chunks, speech, language, how: Pass) -> tuple[list[list[Word]], str | None]:
         """Words (call time, grouped per segment and turn) of these turns, decoded joined."""

@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -37,6 +38,14 @@ class Client(models.Model):
         max_length=8, blank=True,
         help_text="Transcription language for this client's calls; blank uses the server default.",
     )
+    transcription_model = models.CharField(
+        max_length=16, blank=True, choices=[("tiny.en", "tiny.en (English only)"), ("base", "base (multilingual)")],
+        help_text="Whisper model for this client's calls; blank uses the server default (WHISPER_MODEL).",
+    )
+    chinese_script = models.CharField(
+        max_length=12, blank=True, choices=[("simplified", "Simplified"), ("traditional", "Traditional")],
+        help_text="Chinese transcripts are written in this script; blank keeps the model's own.",
+    )
     users = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="client_accounts",
         help_text="Client staff who may listen to this client's calls.",
@@ -51,6 +60,13 @@ class Client(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        from recordings.whisper_models import client_language_errors
+
+        errors = client_language_errors(self.transcription_model, self.language)
+        if errors:
+            raise ValidationError(errors)
 
 
 class Team(models.Model):

@@ -19,7 +19,7 @@ import shutil
 import tempfile
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -31,7 +31,9 @@ from django.utils import timezone
 from recordings import engines
 from recordings.analytics import Analytics, call_analytics
 from recordings.audio import AudioError, decode
+from recordings.chinese_script import CHINESE_LANGUAGES, ScriptConversionUnavailable, convert_utterances
 from recordings.models import Call, CallAnalytics, Channel, Segment, Speaker, Transcript, recordings_storage
+from recordings.whisper_models import LanguageNotSupported, ModelUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -93,8 +95,11 @@ def call_transcribe(*, call_id: int, engine: engines.Engine | None = None) -> st
     except AudioError as exc:
         # Retrying cannot fix a file that does not decode.
         return _fail(call_id, claim, f"The recording could not be decoded: {exc}")
-    except engines.EngineUnavailable as exc:
+    except (engines.EngineUnavailable, ModelUnavailable, ScriptConversionUnavailable) as exc:
         return _fail(call_id, claim, f"The transcription engine is not available: {exc}")
+    except LanguageNotSupported as exc:
+        # Settings, not luck: retrying cannot help until the client's model or language changes.
+        return _fail(call_id, claim, f"The call's language cannot be transcribed: {exc}")
     except Exception as exc:  # noqa: BLE001 - any engine error is reported on the call
         logger.exception("Transcribing call %s failed", call_id)
         reason = f"Transcription failed: {type(exc).__name__}: {exc}"[:1000]
@@ -106,18 +111,25 @@ def call_transcribe(*, call_id: int, engine: engines.Engine | None = None) -> st
 
 def transcribe_recording(call: Call, *, engine: engines.Engine | None = None) -> TranscriptionResult:
     """Decode the call's audio and run the engine per channel. Slow: never call it in a transaction."""
-    engine = engine or engines.get_engine()
+    language = call.client.language or settings.WHISPER_LANGUAGE or None
+    engine = engine or engines.get_engine(client_engine_config(call.client))
+    engine.check_language(language)
     started = time.perf_counter()
     with _local_copy(call.recording) as path:
         audio = decode(path, sample_rate=engines.SAMPLE_RATE)
-    language = call.client.language or settings.WHISPER_LANGUAGE or None
 
     if audio.shape[0] == 2:
         agent_index = 0 if call.client.agent_channel == Channel.LEFT else 1
         sides = {Speaker.AGENT: audio[agent_index], Speaker.CUSTOMER: audio[1 - agent_index]}
     else:
         sides = {Speaker.UNKNOWN: audio[0]}
-    channels = {speaker: engine.transcribe_channel(samples, language=language) for speaker, samples in sides.items()}
+    channels = engine.transcribe_channels(sides, language=language)
+    detected = next((c.language for c in channels.values() if c.language), "")
+    if (language or detected) in CHINESE_LANGUAGES and call.client.chinese_script:
+        channels = {
+            speaker: replace(channel, utterances=convert_utterances(channel.utterances, call.client.chinese_script))
+            for speaker, channel in channels.items()
+        }
 
     utterances = sorted(
         (SpokenUtterance(str(speaker), u) for speaker, channel in channels.items() for u in channel.utterances),
@@ -131,7 +143,6 @@ def transcribe_recording(call: Call, *, engine: engines.Engine | None = None) ->
             customer_speech=channels[Speaker.CUSTOMER].speech,
             agent_words=agent_words,
         )
-    detected = next((c.language for c in channels.values() if c.language), "")
     return TranscriptionResult(
         language=language or detected or "",
         engine=engine.name,
@@ -141,6 +152,11 @@ def transcribe_recording(call: Call, *, engine: engines.Engine | None = None) ->
         utterances=utterances,
         analytics=analytics,
     )
+
+
+def client_engine_config(client) -> engines.EngineConfig:
+    """The engine settings for a client's calls: the server's, with the client's model if it chose one."""
+    return engines.EngineConfig.from_settings(model=client.transcription_model or settings.WHISPER_MODEL)
 
 
 def transcription_requeue_stale() -> int:

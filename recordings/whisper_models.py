@@ -84,6 +84,20 @@ def model_spec(model: str) -> WhisperModelSpec | None:
     return PACKAGED_MODELS.get(model or TINY_EN.name)
 
 
+def client_language_errors(model: str, language: str) -> dict[str, str]:
+    """What is wrong with a client's model and language settings, per field; empty when nothing is."""
+    if language and language not in WHISPER_LANGUAGES:
+        return {"language": f"'{language}' is not a language Whisper knows (use an ISO 639-1 code such as en, de, cy, zh)."}
+    spec = PACKAGED_MODELS.get(model)
+    if spec is None:
+        return {}
+    try:
+        spec.check_language(language or None)
+    except LanguageNotSupported as exc:
+        return {"language": str(exc)}
+    return {}
+
+
 def packaged_model_path(model: str, cache_dir: Path) -> str:
     """The CTranslate2 folder of a packaged model."""
     if model_spec(model) is BASE:
