@@ -195,7 +195,9 @@ class Engine(ABC):
         joined = np.concatenate([audio[round(s * SAMPLE_RATE) : round(e * SAMPLE_RATE)] for s, e in chunks])
         segments, language = self._decode(joined, language=language, how=how)
         joined_starts = _joined_starts(chunks)
-        for segment in segments:
+        # A loop may fill one segment, or repeat over several: the whole pass counts as one as well.
+        whole = DecodedSegment(0.0, len(joined) / SAMPLE_RATE, tuple(w for s in segments for w in s.words), 0.0)
+        for segment in [*segments, whole]:
             first = _chunk_at(joined_starts, segment.start)
             last = _chunk_at(joined_starts, max(segment.start, segment.end - 1e-3))
             reason = loops.loop_reason(segment.text, sum(_speech_within(speech, c) for c in chunks[first : last + 1]))

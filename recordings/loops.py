@@ -13,10 +13,18 @@ import re
 # Faster than anyone reads digits out (a fast reader manages about 3.5 a second of speech).
 MAX_WORDS_PER_SECOND = 6.0
 SLACK_WORDS = 3
-# The longest run of one word a person says: a 16-digit card number of a single repeated digit.
+# The longest run of one word a person says: a 16-digit card number of a single repeated digit;
+# of any other word ("no, no, no, no, no"), far fewer.
 MAX_SAME_WORD_RUN = 16
-# "thank you, thank you": a phrase said more than this many times in a row is a loop.
-MAX_PHRASE_REPEATS = 4
+MAX_SAME_NON_DIGIT_RUN = 5
+DIGIT_WORDS = frozenset(
+    "0 1 2 3 4 5 6 7 8 9 zero oh one two three four five six seven eight nine "
+    "null eins zwei drei vier fünf sechs sieben acht neun".split()
+)
+# "thank you, thank you": a two-word phrase said more than this many times in a row is a loop;
+# a longer one said three times in a row is one already.
+MAX_PAIR_REPEATS = 3
+MAX_PHRASE_REPEATS = 2
 MAX_PHRASE_WORDS = 4
 
 _WORD = re.compile(r"\d|[^\W\d_]+(?:'[^\W\d_]+)*")
@@ -38,15 +46,21 @@ def loop_reason(text: str, speech_seconds: float) -> str:
     if len(words) > word_budget(speech_seconds):
         return f"{len(words)} words in {speech_seconds:.1f} s of speech"
     for size in range(1, MAX_PHRASE_WORDS + 1):
-        limit = MAX_SAME_WORD_RUN if size == 1 else MAX_PHRASE_REPEATS
         phrase, repeats = longest_repeat(words, size)
-        if repeats > limit:
+        if repeats > repeat_limit(phrase):
             return f"'{' '.join(phrase)}' {repeats} times in a row"
     return ""
 
 
+def repeat_limit(phrase: tuple[str, ...]) -> int:
+    """How many times in a row a person may say this phrase."""
+    if len(phrase) == 1:
+        return MAX_SAME_WORD_RUN if phrase[0] in DIGIT_WORDS else MAX_SAME_NON_DIGIT_RUN
+    return MAX_PAIR_REPEATS if len(phrase) == 2 else MAX_PHRASE_REPEATS
+
+
 def longest_repeat(words: list[str], size: int) -> tuple[tuple[str, ...], int]:
-    """The phrase of `size` words repeated most often back to back, and how often."""
+    """The phrase of `size` words repeated most often back to back (beyond what a person says), and how often."""
     best: tuple[tuple[str, ...], int] = ((), 0)
     for offset in range(size):
         previous: tuple[str, ...] = ()
@@ -55,7 +69,7 @@ def longest_repeat(words: list[str], size: int) -> tuple[tuple[str, ...], int]:
             phrase = tuple(words[start : start + size])
             repeats = repeats + 1 if phrase == previous else 1
             previous = phrase
-            if repeats > best[1] and not _periodic(phrase):
+            if not _periodic(phrase) and repeats - repeat_limit(phrase) > best[1] - repeat_limit(best[0] or phrase):
                 best = (phrase, repeats)
     return best
 
