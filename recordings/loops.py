@@ -25,7 +25,7 @@ DIGIT_WORDS = frozenset(
 # a longer one said three times in a row is one already.
 MAX_PAIR_REPEATS = 3
 MAX_PHRASE_REPEATS = 2
-MAX_PHRASE_WORDS = 4
+MAX_PHRASE_WORDS = 8
 
 _WORD = re.compile(r"\d|[^\W\d_]+(?:'[^\W\d_]+)*")
 
@@ -80,7 +80,7 @@ def _periodic(phrase: tuple[str, ...]) -> bool:
 
 
 def loop_start(words: list[str]) -> int | None:
-    """Index of the first word of the longest back-to-back repetition (of 1 to 4 words); None if nothing repeats."""
+    """Index of the first word of the longest back-to-back repetition; None if nothing repeats."""
     best_length, best_start = 1, None
     for size in range(1, MAX_PHRASE_WORDS + 1):
         for offset in range(size):
@@ -91,6 +91,6 @@ def loop_start(words: list[str]) -> int | None:
                     repeats += 1
                 else:
                     run_start, repeats, previous = start, 1, phrase
-                if repeats * size > best_length:
+                if repeats > 1 and repeats * size > best_length:
                     best_length, best_start = repeats * size, run_start
     return best_start

@@ -146,8 +146,10 @@ def base_model_path(cache_dir: Path, parts: tuple[Path, Path] | None = None) -> 
     return target
 
 
-def join_parts(parts: list[Path], destination: Path, expected_sha256: str = BASE_MODEL_SHA256) -> None:
-    """Concatenate `parts` into `destination`, atomically, only if the result has the expected sha256."""
+def join_parts(parts: list[Path], destination: Path, expected_sha256: str | None = None) -> None:
+    """Concatenate `parts` into `destination`, atomically, only if the result has the expected sha256
+    (default: the pinned base model's)."""
+    expected_sha256 = expected_sha256 or BASE_MODEL_SHA256
     digest = hashlib.sha256()
     fd, temporary = tempfile.mkstemp(prefix=".model-", dir=destination.parent)
     try:
@@ -169,7 +171,8 @@ def join_parts(parts: list[Path], destination: Path, expected_sha256: str = BASE
             os.unlink(temporary)
 
 
-def verify_model_file(path: Path, expected_sha256: str = BASE_MODEL_SHA256) -> None:
+def verify_model_file(path: Path, expected_sha256: str | None = None) -> None:
+    expected_sha256 = expected_sha256 or BASE_MODEL_SHA256
     digest = hashlib.sha256()
     with open(path, "rb") as src:
         while block := src.read(1 << 20):

@@ -2,7 +2,10 @@
 
 (a) the bare faster-whisper call: its own decoding and VAD, per channel, nothing of ours;
 (b) the whole pipeline, from stored file to saved transcript and analytics (`call_transcribe`);
-(c) the same pipeline with the openai-whisper engine on the same weights.
+(c) the same pipeline with the openai-whisper engine on the same weights;
+then per model (tiny.en, and base when its extra is installed): the pipeline's wall time, real-time
+factor and word error rate per speaker against the calls' scripts (numbers scored as PII, see
+recordings.wer), the process's peak memory, and the CPU with its instruction sets.
 
 It runs on a throwaway test database and audio folder, so real data is never touched.
 Models are loaded and warmed up before timing: workers load them once per process.
@@ -24,11 +27,15 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from recordings import engines
+from recordings.bench import cpu_description, pipeline_truth, pipeline_word_errors
 from recordings.models import Agent, Call, Client
 from recordings.services import call_ingest
 from recordings.transcription import call_transcribe
+from recordings.whisper_models import BASE, base_missing
 
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "samples"
+# Transcribed by the multilingual model only, in their own language (the tiny.en row would be noise).
+OTHER_LANGUAGE_SAMPLES = [SAMPLES_DIR / "extra" / "german_billing.flac"]
 
 
 class Command(BaseCommand):
@@ -66,7 +73,7 @@ class Command(BaseCommand):
 
     def _run(self, files: list[Path], repeat: int, skip_openai: bool) -> None:
         fast = engines.get_engine()
-        calls = self._ingest(files)
+        calls = self._ingest(files, Client.objects.create(name="Benchmark", slug="benchmark"))
         audio = [call.recording.duration_seconds for call in calls]
 
         # Warm-up: first runs pay for lazy initialisation (VAD model, allocator); workers pay it once.
@@ -107,16 +114,49 @@ class Command(BaseCommand):
         if not openai_missing:
             self.stdout.write(f"peak memory with openai-whisper loaded as well: {_peak_rss_mb():.0f} MB")
 
+        self.stdout.write(f"cpu: {cpu_description()}")
+        self.stdout.write(f"\n{'model':<32} {'calls':>5} {'audio_s':>8} {'wall_s':>7} {'rtf':>6} {'wer_agent':>9} {'wer_customer':>12} {'peak_MB':>8}")
+        default_errors = pipeline_word_errors(list(zip(calls, files)))
+        self.stdout.write(self._model_row(fast.model_name, calls, sum(pipeline), *default_errors, fast_peak_mb))
+        self._base_rows(files, repeat)
+
         audio_total, a, b, c = totals
         self.stdout.write(
             f"pipeline_over_raw={b / a:.3f} "
             f"openai_over_pipeline={'n/a' if math.isnan(c) else f'{c / b:.3f}'} "
-            f"pipeline_rtf={b / audio_total:.3f}"
+            f"pipeline_rtf={b / audio_total:.3f} "
+            f"wer_agent={default_errors[0].rate:.3f} wer_customer={default_errors[1].rate:.3f}"
         )
 
-    def _ingest(self, files: list[Path]) -> list[Call]:
-        client = Client.objects.create(name="Benchmark", slug="benchmark")
-        agent = Agent.objects.create(name="Benchmark agent", external_id="benchmark-agent")
+    def _base_rows(self, files: list[Path], repeat: int) -> None:
+        """The same calls, and the other-language ones, through the multilingual base model."""
+        missing = base_missing()
+        if missing:
+            self.stdout.write(f"base skipped: {missing}")
+            return
+        base = engines.get_engine(engines.EngineConfig.from_settings(model=BASE.name))
+        english = self._ingest(files, Client.objects.create(name="Base", slug="bench-base", transcription_model="base", language="en"))
+        self._pipeline(english[0], base)
+        wall = sum(min(self._pipeline(call, base) for _ in range(repeat)) for call in english)
+        self.stdout.write(self._model_row(base.model_name, english, wall, *pipeline_word_errors(list(zip(english, files))), _peak_rss_mb()))
+        for path in OTHER_LANGUAGE_SAMPLES:
+            language = pipeline_truth(path).get("language", "en")
+            client = Client.objects.create(name=path.stem, slug=f"bench-{path.stem}", transcription_model="base", language=language)
+            calls = self._ingest([path], client)
+            wall = sum(min(self._pipeline(call, base) for _ in range(repeat)) for call in calls)
+            errors = pipeline_word_errors(list(zip(calls, [path])), language=language)
+            self.stdout.write(self._model_row(f"{base.model_name} [{language}: {path.stem}]", calls, wall, *errors, _peak_rss_mb()))
+
+    @staticmethod
+    def _model_row(name: str, calls: list[Call], wall: float, agent, customer, peak_mb: float) -> str:
+        audio = sum(call.recording.duration_seconds for call in calls)
+        return (
+            f"{name:<32} {len(calls):>5} {audio:>8.1f} {wall:>7.2f} {wall / audio:>6.3f} "
+            f"{agent.rate:>9.3f} {customer.rate:>12.3f} {peak_mb:>8.0f}"
+        )
+
+    def _ingest(self, files: list[Path], client: Client) -> list[Call]:
+        agent, _ = Agent.objects.get_or_create(external_id="benchmark-agent", defaults={"name": "Benchmark agent"})
         return [
             call_ingest(client=client, agent=agent, external_id=path.stem, started_at=timezone.now(), audio=path).call
             for path in files
