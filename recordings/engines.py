@@ -231,7 +231,9 @@ class Engine(ABC):
     def _redecode(self, audio: np.ndarray, chunk: tuple[float, float], speech, language: str | None) -> list[list[Word]]:
         """One chunk decoded alone; if it still loops, piece by piece, with guards if need be."""
         words = self._decode_span(audio, chunk, speech, language, Pass.LOOPED)
-        if not _loops(words, speech, chunk):
+        heard = sum(len(loops.spoken_words(w.text)) for group in words for w in group)
+        # Alone, a turn may come back looping again, or cut short (a second of speech holds a word or more).
+        if not _loops(words, speech, chunk) and heard >= _speech_within(speech, chunk) - 2:
             return words
         pieces = merge(
             [(max(chunk[0], s - PIECE_PAD_SECONDS), min(chunk[1], e + PIECE_PAD_SECONDS)) for s, e in speech if e > chunk[0] and s < chunk[1]]
@@ -255,10 +257,10 @@ class Engine(ABC):
         for words in decoded:
             taken: list[Word] = []
             for word in words:
-                said = loops.spoken_words(word.text)
-                run = run + 1 if said == [previous] else 1
-                previous = said[0] if len(said) == 1 else ""
-                budget -= len(said)
+                for token in loops.spoken_words(word.text):
+                    run = run + 1 if token == previous else 1
+                    previous = token
+                budget -= len(loops.spoken_words(word.text))
                 if budget < 0 or run > loops.MAX_SAME_WORD_RUN:
                     break
                 taken.append(word)
