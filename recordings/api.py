@@ -12,8 +12,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from qa import access
-from recordings import selectors, services
+from recordings import access, selectors, services
 from recordings.models import Agent, Call, CallAnalytics, Client, Recording, Transcript
 from recordings.transcription import call_retranscribe
 

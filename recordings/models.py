@@ -151,6 +151,23 @@ class Call(models.Model):
         return sum(p or 0 for p in parts)
 
 
+# Optional call metadata, accepted the same way by every way in (admin upload, API, CLI).
+# Forms and serializers are built from these model fields, so validation lives on the model.
+CALL_METADATA_FIELDS = (
+    "direction",
+    "customer_ref",
+    "queue",
+    "wait_seconds",
+    "talk_seconds",
+    "hold_seconds",
+    "after_call_work_seconds",
+    "disposition",
+    "resolved",
+    "csat",
+    "nps",
+)
+
+
 class Recording(models.Model):
     call = models.OneToOneField(Call, on_delete=models.CASCADE, related_name="recording")
     # Denormalised from the call so the database itself keeps one copy of each audio per client.
@@ -217,6 +234,9 @@ class Segment(models.Model):
             models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="segment_end_after_start"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.speaker} {self.start:.1f}-{self.end:.1f}s"
+
 
 class CallAnalytics(models.Model):
     call = models.OneToOneField(Call, on_delete=models.CASCADE, related_name="analytics")
@@ -232,3 +252,6 @@ class CallAnalytics(models.Model):
 
     class Meta:
         verbose_name_plural = "call analytics"
+
+    def __str__(self) -> str:
+        return "Speech analytics"

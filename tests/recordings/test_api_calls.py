@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -178,7 +178,7 @@ def test_it_requires_a_token(roster, wav_file):
 def test_it_lists_calls_with_filters_and_pages():
     acme, other = ClientFactory(slug="acme"), ClientFactory(slug="other")
     sarah, james = AgentFactory(external_id="AGT-1"), AgentFactory(external_id="AGT-2")
-    base = datetime(2026, 11, 2, 12, tzinfo=dt_timezone.utc)
+    base = datetime(2026, 11, 2, 12, tzinfo=UTC)
     for day in range(3):
         CallFactory(client=acme, agent=sarah, started_at=base + timedelta(days=day))
     CallFactory(client=other, agent=james, started_at=base, status=Call.Status.FAILED, failure_reason="corrupt")

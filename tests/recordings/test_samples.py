@@ -48,7 +48,7 @@ def _truth(path):
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _decode(flac_path):
     """Decode a FLAC file -> (int16 array of shape (n, channels), rate, channels)."""
     with av.open(str(flac_path)) as container:
