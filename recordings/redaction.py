@@ -493,6 +493,12 @@ def _quantity_width(atoms: list[_Atom], i: int) -> int:
 # ---------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Reading:
+    digits: str
+    tokens: tuple[_Token, ...]
+
+
 @dataclass
 class _Run:
     """Consecutive digit-bearing words of one passage (fillers inside)."""
@@ -500,30 +506,28 @@ class _Run:
     tokens: list[_Token]
     kind: RedactionKind | None = None
     rule: str = ""
+    matched: tuple[_Token, ...] = ()  # the words the rule matched: the run less any homophone it left out
 
     @property
     def digits(self) -> str:
         return "".join(t.digits for t in self.tokens)
 
-    def variants(self, *, strict: bool = False) -> list[str]:
-        """The digits read with and without homophones at its edges ("for 4111..." may be "for").
+    def readings(self, *, strict: bool = False) -> list[_Reading]:
+        """The digits read with and without homophones at its edges ("for 4111..." may be "for"), widest first.
 
         strict: only readings without an ambiguous homophone ("2019 to 2023" is no id or phone number;
         "oh" between digits is a zero).
         """
-        digit_tokens = [t for t in self.tokens if t.digits]
-        first = next(i for i, t in enumerate(digit_tokens) if t.role is _Role.DIGIT)
-        last = max(i for i, t in enumerate(digit_tokens) if t.role is _Role.DIGIT)
-        seen: list[str] = []
-        for lo in (0, first):
-            for hi in (len(digit_tokens) - 1, last):
-                used = digit_tokens[lo : hi + 1]
+        with_digits = [i for i, t in enumerate(self.tokens) if t.digits]
+        strong = [i for i in with_digits if self.tokens[i].role is _Role.DIGIT]
+        readings: list[_Reading] = []
+        for lo in dict.fromkeys((with_digits[0], strong[0])):
+            for hi in dict.fromkeys((with_digits[-1], strong[-1])):
+                used = tuple(self.tokens[lo : hi + 1])
                 if strict and any(t.role is _Role.WEAK and t.norm not in ("oh", "o") for t in used):
                     continue
-                digits = "".join(t.digits for t in used)
-                if digits not in seen:
-                    seen.append(digits)
-        return seen
+                readings.append(_Reading("".join(t.digits for t in used), used))
+        return readings
 
 
 def _runs(passage: list[_Token]) -> list[_Run]:
@@ -546,7 +550,7 @@ def _runs(passage: list[_Token]) -> list[_Run]:
 def _number_candidates(passage: list[_Token], region: str, contexts: _Contexts) -> list[_Candidate]:
     runs = _runs(passage)
     for run in runs:
-        run.kind, run.rule = _classify_run(run, passage, region, contexts)
+        _classify_run(run, passage, region, contexts)
     candidates: list[_Candidate] = []
     for chain in _chains(passage, runs):
         # A phone number or id inside a chain stands on its own; the rest may still add up to a card.
@@ -558,7 +562,7 @@ def _number_candidates(passage: list[_Token], region: str, contexts: _Contexts) 
             candidates += _group_candidates(group, passage, contexts)
             group = []
             if run is not None:
-                tokens = tuple(run.tokens)
+                tokens = run.matched
                 if run.rule == "ni_context":
                     tokens = _with_ni_letters(tokens, passage)
                 elif tokens[0].pos > 0 and passage[tokens[0].pos - 1].norm == "plus":
@@ -567,29 +571,33 @@ def _number_candidates(passage: list[_Token], region: str, contexts: _Contexts) 
     return candidates
 
 
-def _classify_run(
-    run: _Run, passage: list[_Token], region: str, contexts: _Contexts
-) -> tuple[RedactionKind | None, str]:
-    variants = run.variants()
-    if any(CARD_MIN_LUHN_DIGITS <= len(d) <= CARD_MAX_LUHN_DIGITS and luhn_valid(d) for d in variants):
-        return RedactionKind.CARD_NUMBER, "luhn"
-    strict = run.variants(strict=True)
-    if any(_WRITTEN_SSN.fullmatch(t.raw.strip().strip(_STRIP)) for t in run.tokens) and any(map(_ssn_valid, strict)):
-        return RedactionKind.NATIONAL_ID, "ssn_written"
-    if region == "US" and any(len(d) == 9 and _ssn_valid(d) for d in strict):
-        return RedactionKind.NATIONAL_ID, "ssn"
-    if contexts.near(_SSN, run.tokens[0].start) and any(8 <= len(d) <= 11 for d in strict):
-        return RedactionKind.NATIONAL_ID, "ssn_context"
-    if contexts.near(_NI, run.tokens[0].start) and any(5 <= len(d) <= 7 for d in strict):
-        return RedactionKind.NATIONAL_ID, "ni_context"
+def _classify_run(run: _Run, passage: list[_Token], region: str, contexts: _Contexts) -> None:
+    """Set the run's kind, rule and matched words (kind None: nothing on its own)."""
+    run.kind, run.rule, run.matched = None, "", tuple(run.tokens)
+    for reading in run.readings():
+        if CARD_MIN_LUHN_DIGITS <= len(reading.digits) <= CARD_MAX_LUHN_DIGITS and luhn_valid(reading.digits):
+            run.kind, run.rule, run.matched = RedactionKind.CARD_NUMBER, "luhn", reading.tokens
+            return
     international = _international(run, passage)
-    for d in strict:
-        rule = _phone_rule(d, region, international)
+    written_ssn = any(_WRITTEN_SSN.fullmatch(t.raw.strip().strip(_STRIP)) for t in run.tokens)
+    near_ssn, near_ni = contexts.near(_SSN, run.tokens[0].start), contexts.near(_NI, run.tokens[0].start)
+    for reading in run.readings(strict=True):
+        digits, rule = reading.digits, ""
+        if written_ssn and _ssn_valid(digits):
+            kind, rule = RedactionKind.NATIONAL_ID, "ssn_written"
+        elif region == "US" and _ssn_valid(digits):
+            kind, rule = RedactionKind.NATIONAL_ID, "ssn"
+        elif near_ssn and 8 <= len(digits) <= 11:
+            kind, rule = RedactionKind.NATIONAL_ID, "ssn_context"
+        elif near_ni and 5 <= len(digits) <= 7:
+            kind, rule = RedactionKind.NATIONAL_ID, "ni_context"
+        else:
+            kind, rule = RedactionKind.PHONE_NUMBER, _phone_rule(digits, region, international)
         if rule:
-            return RedactionKind.PHONE_NUMBER, rule
+            run.kind, run.rule, run.matched = kind, rule, reading.tokens
+            return
     if len(run.digits) >= LONG_RUN_DIGITS:
-        return RedactionKind.CARD_NUMBER, "long_digit_run"
-    return None, ""
+        run.kind, run.rule = RedactionKind.CARD_NUMBER, "long_digit_run"
 
 
 def _chains(passage: list[_Token], runs: list[_Run]) -> list[list[_Run]]:
@@ -624,7 +632,7 @@ def _group_candidates(group: list[_Run], passage: list[_Token], contexts: _Conte
     candidates = []
     for run in group:
         if run.kind is RedactionKind.CARD_NUMBER:
-            run_tokens = tuple(run.tokens)
+            run_tokens = run.matched
             if run.rule != "luhn":
                 run_tokens = _widened(run_tokens, passage)
             candidates.append(_Candidate(run.kind, run.rule, run_tokens))
@@ -800,8 +808,8 @@ _TOP_LEVEL_DOMAINS = {
     "com", "net", "org", "co", "uk", "io", "us", "gov", "edu", "info", "biz", "me", "ie", "de", "fr", "es", "it",
     "nl", "eu", "ca", "au", "nz", "in", "ac", "ai", "app", "dev", "tv", "online", "email", "mail",
 }  # fmt: skip
-_SPOKEN_SYMBOLS = {"dot": ".", "period": ".", "at": "@", "underscore": "_", "dash": "-", "hyphen": "-"}
-_LOCAL_SEPARATORS = {".", "_", "-"}
+_SPOKEN_SYMBOLS = {"dot": ".", "period": ".", "at": "@", "underscore": "_", "dash": "-", "hyphen": "-", "plus": "+"}
+_LOCAL_SEPARATORS = {".", "_", "-", "+"}
 # Words that end a spoken name before "at": not part of the address.
 _EMAIL_STOPWORDS = {
     "a", "an", "and", "at", "be", "by", "email", "emails", "mail", "address", "for", "from", "i", "im", "is", "it",
@@ -831,7 +839,7 @@ def _email_parts(passage: list[_Token]) -> list[_Part]:
             parts.append(_Part(_SPOKEN_SYMBOLS[token.norm], token))
             continue
         text = token.raw.lower().replace("'", "").replace("’", "")
-        parts += [_Part(p, token) for p in re.findall(r"[a-z0-9]+|[@._-]", text)]
+        parts += [_Part(p, token) for p in re.findall(r"[a-z0-9]+|[@._+-]", text)]
     return parts
 
 

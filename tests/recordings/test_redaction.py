@@ -215,6 +215,11 @@ def test_it_masks_the_card_words_with_their_own_timings():
     assert span.audio_intervals == ((10.8, 12.4),)
 
 
+def test_it_leaves_a_homophone_beside_a_card_out_when_the_card_is_whole_without_it():
+    result = redact(whisper_segment("customer", 0.0, " I'm calling for 4539 1488 0343 6467 to pay."))
+    assert texts(result) == ["I'm calling for [card number] to pay."]
+
+
 def test_it_masks_an_american_express_number():
     result = redact(whisper_segment("customer", 0.0, " It's 3782 822463 10005."))
     assert texts(result) == ["It's [card number]."]
@@ -331,6 +336,8 @@ def test_it_masks_every_card_number_in_any_style(number, style):
         (" My email is john dot smith at example dot com.", "My email is [e-mail]."),
         (" It's sarah jones at outlook dot co dot uk, thanks.", "It's [e-mail], thanks."),
         (" Send it to j o h n underscore s at example dot org.", "Send it to [e-mail]."),
+        (" It's john.smith+bills@example.co.uk.", "It's [e-mail]."),
+        (" It's john plus bills at example dot com.", "It's [e-mail]."),
         (" My email is john.miss.example.com.", "My email is [e-mail]."),  # Whisper dropped the "at"
         (" John Under's course myth at gmail.com.", "[e-mail]."),
     ],
