@@ -3,46 +3,43 @@
 explain
 -------
 `transcript_redact(segments, region=...)` takes one call's segments in time order (speaker, start,
-end, text, words as [start, end, word, probability]) and masks, word by word:
+end, text, words as [start, end, word, probability]) and masks whole words:
 
 - **Card numbers** `[card number]`. Each speaker's words are read as one stream (other speakers'
-  turns in between are skipped; a pause over 10 s ends it), so a number split over several
-  segments is one number. Digits count whether written ("4111", "4-1-1-1", "4,539"), spoken
-  ("four", "forty five", "double four", "triple one", "oh" for zero, "four hundred") or misheard as
-  a homophone ("for", "to", "too", "won", "ate", "oh"; these only extend a run that has real
-  digits). Fillers and punctuation ("um", "dash", ",") do not break a run.
-  A run of 13-19 digits that passes the Luhn check is a card. Safety first, because Whisper often
-  mishears, drops or doubles one digit (the shipped sample ends "..., 6, 4, 6, 10" for "six four
-  six seven") and a card must never leak:
-  * any run of **12 or more digits** that is not a phone number is masked as a card, Luhn or not,
-    with no upper limit (a card read with its expiry, or a decoder loop "4-1-1-1-1...");
-  * runs separated by **one unreadable word** ("4539 1488 hello 343 6467") are joined, and masked
-    as a card when they hold 12 or more digits together;
-  * a card masked without a Luhn match also takes the word just before and just after it when
-    they are under a second away: that word may be a misheard digit whose audio must be silenced.
-- **E-mail addresses** `[e-mail]`: written ("john.smith@example.com") or spoken ("john dot smith at
-  example dot com", "underscore", "dash"); the domain must end in a known top-level domain. Up to
-  three plain words before the "at" (a spoken name) are taken too, and any spelled letters. After
-  the word "email"/"address", a dotted name ending in a top-level domain is masked even without
-  "at" (Whisper often drops it: "john.miss.example.com").
-- **Phone numbers** `[phone number]`: a run of digits that the `phonenumbers` library finds valid
-  for the call's region (or international, after "plus"/"+"), or possible and 10+ digits long.
-- **National ids** `[national id]`:
-  * US Social Security numbers: 9 digits with a valid area, group and serial, written 123-45-6789
-    anywhere, or any 9-digit run when the region is US; after "social (security)" or "SSN" (said
-    by anyone in the last 60 s), any run of 8-11 digits (one digit misheard, dropped or doubled);
-  * UK National Insurance numbers: two letters, six digits and an optional letter A-D, written or
-    spoken ("QQ 12 34 56 C", "Q Q one two three four five six C", "cue cue ... see"); after
-    "national insurance" or "NI", any 5-7 digit run with the short words around it.
-- Where detections overlap they are merged into one span; the stronger kind names it (card, then
-  national id, then phone, then e-mail). A span covers whole words. Its time runs from its first
-  word's start to its last word's end, across every segment it touches, so silencing it also
-  silences anything said in between that Whisper did not write down.
-- A segment whose words do not spell its text, or that has no words, is redacted from its text
-  instead; its masked spans then take the whole segment's time.
+  turns in between are skipped; a pause over 10 s ends it), so a number split over segments is one.
+  Digits count written ("4111", "4-1-1-1", "4,539"), spoken ("four", "forty five", "double four",
+  "oh" for zero, "four hundred") or as Whisper's homophones ("for", "to", "too", "won", "ate", "oh":
+  only next to real digits). Punctuation and fillers ("um", "dash") do not break a run.
+  A run of 13-19 digits passing the Luhn check is a card. Safety first, since Whisper mishears,
+  drops or doubles digits (the shipped sample ends "6, 4, 6, 10" for "six four six seven"):
+  * any run of **12 or more digits** that is not a phone number or id is a card, Luhn or not, with
+    no upper limit (a card read with its expiry, a decoder loop "4-1-1-1-1...");
+  * runs with **one unreadable word** between them, under 2.5 s apart ("4539 1488 hello 343 6467";
+    not a month or a unit such as "pounds") are joined, and are a card with 12+ digits together;
+  * such an unconfirmed card (no Luhn match) also takes the word right before and after it when
+    under a second away and not an obvious one ("is", "thanks", "expiry"): it may be a misheard digit.
+    So the date of birth, expiry date or security code read right next to it may be masked with it.
+- **E-mail addresses** `[e-mail]`, written or spoken ("john dot smith at example dot com",
+  "underscore", "plus"), ending in a known top-level domain, with up to three plain words of a
+  spoken name before "at" and any spelled letters. After "email"/"address", a dotted name ending in
+  a top-level domain is masked without "at" too (Whisper drops it: "john.miss.example.com").
+- **Phone numbers** `[phone number]`: a run the `phonenumbers` library finds valid for the region
+  (international after "plus"/"+"), or possible with 10+ digits.
+- **National ids** `[national id]`: US Social Security numbers (valid area/group/serial) written
+  123-45-6789, or any such 9-digit run when the region is US, or any 8-11 digits after "social
+  (security)"/"SSN" in the last 60 s (anyone saying it); UK National Insurance numbers, two letters,
+  six digits, a letter A-D ("QQ 12 34 56 C", "Q Q one two ... C", "cue cue ... see"), or 5-7 digits
+  and the short words around them after "national insurance"/"NI". Homophones like "to" never make
+  a phone number or id ("2019 to 2023").
+- Overlapping detections become one span named by the strongest kind (card, national id, phone,
+  e-mail). A span has one part per segment it touches; each part's audio stretch reaches into the
+  pause around it up to 1 s (never into the speaker's neighbouring words), because Whisper's word
+  times are least reliable at a pause: the sample's first card digit is stamped 0.7 s late.
+- A segment whose words do not spell its text, or without words, is redacted from its text; its
+  spans then take the whole segment's time.
 
-Not masked: amounts, dates, times, order and account numbers under 12 digits (unless they are a
-valid phone number, or 9 digits in the US), card expiry dates and security codes read on their own.
+Not masked: amounts, dates, times, order and account numbers under 12 digits (unless a valid phone
+number, or 9 digits in the US), card expiry dates and security codes read on their own.
 """
 
 from __future__ import annotations
