@@ -221,7 +221,13 @@ class AtLeast:
 
 Rule = PhraseRule | SemanticRule | AnalyticsRule | HoldEtiquetteRule | AllOf | AnyOf | AtLeast
 RULE_TYPES: dict[str, type] = {cls.TYPE: cls for cls in (PhraseRule, SemanticRule, AnalyticsRule, HoldEtiquetteRule, AllOf, AnyOf, AtLeast)}
-_NESTED = {"phrases": PhraseRule, "ask": PhraseRule, "thank": PhraseRule, "holds": HoldSpec}
+# Fields holding a nested config, per config type.
+_NESTED: dict[type, dict[str, type]] = {
+    SemanticRule: {"phrases": PhraseRule},
+    HoldSpec: {"ask": PhraseRule},
+    AnalyticsRule: {"holds": HoldSpec},
+    HoldEtiquetteRule: {"holds": HoldSpec, "thank": PhraseRule},
+}
 
 
 @dataclass(frozen=True)
@@ -298,8 +304,8 @@ def _build(cls: type, data: Any, path: str) -> Any:
             if not isinstance(value, list):
                 raise ConfigError(f"{path}.rules: must be a list")
             value = tuple(rule_from_dict(r, path=f"{path}.rules[{i}]") for i, r in enumerate(value))
-        elif name in _NESTED and value is not None:
-            value = _build(_NESTED[name], value, f"{path}.{name}")
+        elif name in _NESTED.get(cls, {}) and value is not None:
+            value = _build(_NESTED[cls][name], value, f"{path}.{name}")
         elif isinstance(value, list):
             value = tuple(value)
         kwargs[name] = value

@@ -91,6 +91,15 @@ class CallTranscript:
         parsed = sorted((_segment(i, s) for i, s in enumerate(segments)), key=lambda s: (s.start, s.end))
         return cls(segments=tuple(parsed), turns=_turns(parsed))
 
+    @classmethod
+    def from_channels(cls, channels: Mapping[str, Any]) -> CallTranscript:
+        """From the engine's output per speaker (`{"agent": ChannelTranscript, ...}`: utterances with words)."""
+        return cls.from_segments(
+            {"speaker": speaker, "start": u.start, "end": u.end, "text": u.text, "words": u.words}
+            for speaker, channel in channels.items()
+            for u in channel.utterances
+        )
+
     @cached_property
     def end(self) -> float:
         return max((s.end for s in self.segments), default=0.0)
