@@ -19,6 +19,7 @@ import numpy as np
 from qa.autoqa import embeddings
 from qa.autoqa.config import (
     DEAD_AIR_METRICS,
+    METRICS,
     AllOf,
     AnalyticsRule,
     AnyOf,
@@ -101,7 +102,10 @@ class Evaluation:
     seconds: float
 
     def result(self, key: str) -> CheckResult:
-        return next(r for r in self.results if r.key == key)
+        for result in self.results:
+            if result.key == key:
+                return result
+        raise KeyError(f"no check '{key}' in this evaluation")
 
     def to_dict(self) -> dict:
         return {
@@ -162,7 +166,7 @@ def _analytics_dict(analytics: Any) -> dict | None:
         return dict(analytics)
     if hasattr(analytics, "as_dict"):
         return analytics.as_dict()
-    return {name: getattr(analytics, name) for name in dir(analytics) if not name.startswith("_")}
+    return {name: getattr(analytics, name, None) for name in METRICS}  # e.g. a CallAnalytics row
 
 
 def _found_confidence(score: float, threshold: float, top: float = 100.0) -> float:

@@ -140,6 +140,14 @@ def test_it_checks_analytics_against_min_and_max():
     assert monologue.evidence[0].speaker == "agent" and monologue.evidence[0].end == pytest.approx(8.0)
 
 
+def test_it_reads_analytics_from_an_object_with_the_fields():
+    from recordings.analytics import Analytics
+
+    analytics = Analytics(**{**ANALYTICS, "longest_dead_air_seconds": 12.5})
+    result = run(AnalyticsRule(metric="longest_dead_air_seconds", max=10), [seg("agent", 0.0, 2.0, "Hello.")], analytics=analytics)
+    assert result.answer == Answer.FAIL and "12.5" in result.detail
+
+
 def test_it_cannot_check_analytics_it_does_not_have():
     segments = [seg("agent", 0.0, 2.0, "Hello.")]
     assert run(AnalyticsRule(metric="overtalk_seconds", max=2), segments, analytics=None).answer == Answer.UNKNOWN

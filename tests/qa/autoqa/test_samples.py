@@ -5,6 +5,7 @@ the item does not apply. Whisper runs once per sample per test session (`transcr
 """
 
 import functools
+import itertools
 import json
 
 import pytest
@@ -99,6 +100,6 @@ def test_it_places_the_unannounced_hold_in_the_silence_of_the_script():
     result = evaluated("unannounced_hold").result("hold_etiquette")
     silence = result.evidence[0]
     turns = TRUTHS["unannounced_hold"]["turns"]
-    gap = next((a["end"], b["start"]) for a, b in zip(turns, turns[1:]) if b["start"] - a["end"] > 20)
+    gap = next((a["end"], b["start"]) for a, b in itertools.pairwise(turns) if b["start"] - a["end"] > 20)
     assert silence.start == pytest.approx(gap[0], abs=1.0)
     assert silence.end == pytest.approx(gap[1], abs=1.0)
