@@ -145,7 +145,7 @@ def evaluate(
                 key=check.key,
                 answer=outcome.answer,
                 confidence=round(outcome.confidence, 2) if outcome.answer != Answer.UNKNOWN else 0.0,
-                detail=outcome.detail,
+                detail=outcome.detail[:1].upper() + outcome.detail[1:],
                 evidence=outcome.evidence,
                 method="+".join(sorted(outcome.methods)) or "none",
                 applicable=outcome.applicable,
@@ -554,7 +554,7 @@ class _Call:
             return Outcome(Answer.PASS, best.confidence, label + best.detail, best.evidence, methods)
         if any(o.answer == Answer.UNKNOWN for o in outcomes):
             return _unknown_of(outcomes, label, methods)
-        return Outcome(Answer.FAIL, min(o.confidence for o in outcomes), label + "; ".join(o.detail for o in outcomes), (), methods)
+        return Outcome(Answer.FAIL, min(o.confidence for o in outcomes), label + _join(o.detail for o in outcomes), (), methods)
 
     def _at_least(self, rule: AtLeast) -> Outcome:
         outcomes = [self.run(r) for r in rule.rules]
@@ -562,7 +562,7 @@ class _Call:
         methods = frozenset().union(*(o.methods for o in outcomes))
         passed = sorted((o for o in outcomes if o.answer == Answer.PASS), key=lambda o: -o.confidence)
         unknown = [o for o in outcomes if o.answer == Answer.UNKNOWN]
-        heard = "; ".join(o.detail for o in passed) or "none"
+        heard = _join(o.detail for o in passed).rstrip(".") if passed else "none"
         evidence = tuple(e for o in passed for e in o.evidence)
         if len(passed) >= rule.count:
             return Outcome(Answer.PASS, passed[rule.count - 1].confidence, f"{label}{len(passed)} of {rule.count} needed: {heard}.", evidence, methods)
@@ -572,12 +572,16 @@ class _Call:
         return Outcome(Answer.FAIL, min(failed), f"{label}only {len(passed)} of {rule.count} needed: {heard}.", evidence, methods)
 
 
+def _join(details: Iterable[str]) -> str:
+    return "; ".join(d.rstrip(".") for d in details) + "."
+
+
 def _unknown_of(outcomes: list[Outcome], label: str, methods: frozenset[str]) -> Outcome:
     unknown = [o for o in outcomes if o.answer == Answer.UNKNOWN]
     return Outcome(
         Answer.UNKNOWN,
         0.0,
-        label + "; ".join(o.detail for o in unknown),
+        label + _join(o.detail for o in unknown),
         tuple(e for o in unknown for e in o.evidence),
         methods,
         applicable=any(o.applicable for o in unknown),
@@ -589,8 +593,8 @@ def _combine_all(outcomes: list[Outcome], label: str) -> Outcome:
     failed = [o for o in outcomes if o.answer == Answer.FAIL]
     if failed:
         evidence = tuple(dict.fromkeys(e for o in failed + [o for o in outcomes if o not in failed] for e in o.evidence))
-        return Outcome(Answer.FAIL, max(o.confidence for o in failed), label + "; ".join(o.detail for o in failed), evidence, methods)
+        return Outcome(Answer.FAIL, max(o.confidence for o in failed), label + _join(o.detail for o in failed), evidence, methods)
     if any(o.answer == Answer.UNKNOWN for o in outcomes):
         return _unknown_of(outcomes, label, methods)
     evidence = tuple(dict.fromkeys(e for o in outcomes for e in o.evidence))
-    return Outcome(Answer.PASS, min(o.confidence for o in outcomes), label + "; ".join(o.detail for o in outcomes), evidence, methods)
+    return Outcome(Answer.PASS, min(o.confidence for o in outcomes), label + _join(o.detail for o in outcomes), evidence, methods)

@@ -72,7 +72,7 @@ def test_it_cannot_tell_without_the_name_a_phrase_needs():
     rule = PhraseRule(phrases=("thank you for calling {company}",))
     result = run(rule, GREETING, context=CallContext(agent_name="Sarah"))
     assert result.answer == Answer.UNKNOWN
-    assert "no company name known" in result.detail
+    assert "No company name known" in result.detail
 
 
 def test_it_fails_a_phrase_said_too_late_and_shows_where():
@@ -82,7 +82,7 @@ def test_it_fails_a_phrase_said_too_late_and_shows_where():
     result = run(rule, segments)
 
     assert result.answer == Answer.FAIL
-    assert "said at 45.0 s, not in the first 30 s" in result.detail
+    assert "Said at 45.0 s, not in the first 30 s" in result.detail
     assert result.evidence[0].start == pytest.approx(45.0)
 
 
@@ -134,7 +134,7 @@ def test_it_checks_analytics_against_min_and_max():
     assert run(AnalyticsRule(metric="longest_monologue_seconds", max=30), segments).answer == Answer.PASS
     too_fast = run(AnalyticsRule(metric="agent_words_per_minute", min=100, max=140), segments)
     assert too_fast.answer == Answer.FAIL
-    assert "agent words per minute 150" in too_fast.detail
+    assert "Agent words per minute 150" in too_fast.detail
     monologue = run(AnalyticsRule(metric="longest_monologue_seconds", max=5), segments)
     assert monologue.answer == Answer.FAIL
     assert monologue.evidence[0].speaker == "agent" and monologue.evidence[0].end == pytest.approx(8.0)
@@ -192,7 +192,7 @@ def test_it_says_a_hold_rule_does_not_apply_to_a_call_without_a_hold():
     result = run(HOLD_RULE, [seg("agent", 1.0, 3.0, "Hello."), seg("customer", 4.0, 5.0, "Hi.")])
     assert result.answer == Answer.UNKNOWN
     assert result.applicable is False
-    assert "no hold" in result.detail
+    assert result.detail == "No hold in this call."
 
 
 def test_it_leaves_announced_holds_out_of_dead_air():
