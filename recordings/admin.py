@@ -18,6 +18,16 @@ class ClientAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["users"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "users"]}),
+        ("Recordings and transcription", {"fields": ["agent_channel", "language", "country"]}),
+        ("How figures are counted", {"fields": ["fcr_window_days", "dispute_window_days", "service_level_seconds", "short_abandon_seconds"]}),
+        ("Targets", {"fields": [
+            "service_level_target", "abandonment_target", "aht_target_seconds", "fcr_target", "qa_target",
+            "csat_target", "nps_target", "ces_target",
+        ]}),
+        ("Client portal", {"fields": ["portal_shows_criterion_comments", "portal_shows_reviewer_names"]}),
+    ]
 
 
 @admin.register(Team)
@@ -65,7 +75,7 @@ class CallAdmin(admin.ModelAdmin):
         "transcript_view",
     ]
     fieldsets = [
-        (None, {"fields": ["client", "agent", "external_id", "started_at"]}),
+        (None, {"fields": ["client", "agent", "external_id", "started_at", "answered"]}),
         ("Handling", {"fields": list(CALL_METADATA_FIELDS)}),
         ("Processing", {"fields": ["status", "failure_reason", "transcription_attempts", "claimed_at", "created_at", "updated_at"]}),
         ("Transcript", {"fields": ["transcript_view"]}),
@@ -81,7 +91,7 @@ class CallAdmin(admin.ModelAdmin):
 
     @admin.display(description="Agent", ordering="agent__name")
     def agent_name(self, call: Call) -> str:
-        return call.agent.name
+        return call.agent.name if call.agent else "–"
 
     @admin.display(description="Started", ordering="started_at")
     def started(self, call: Call) -> str:

@@ -39,13 +39,13 @@ def upload(path, name=None):
 def test_it_uploads_several_files_at_once(admin_client, roster, wav_file):
     response = admin_client.post(
         UPLOAD_URL,
-        form_data(roster, [upload(wav_file(), "CALL-A.wav"), upload(wav_file(), "CALL-B.wav")], queue="billing", csat="4"),
+        form_data(roster, [upload(wav_file(), "CALL-A.wav"), upload(wav_file(), "CALL-B.wav")], queue="billing", csat="4", ces="5"),
         follow=True,
     )
 
     assert response.status_code == 200
     assert sorted(Call.objects.values_list("external_id", flat=True)) == ["CALL-A", "CALL-B"]
-    assert set(Call.objects.values_list("queue", "csat")) == {("billing", 4)}
+    assert set(Call.objects.values_list("queue", "csat", "ces")) == {("billing", 4, 5)}
     assert "Imported 2, duplicates 0, rejected 0." in response.content.decode()
 
 

@@ -89,6 +89,8 @@ def test_it_answers_200_with_the_existing_call_when_sent_twice(api, roster, wav_
         ({"csat": "7"}, "csat", "less than or equal to 5"),
         ({"nps": "-1"}, "nps", "greater than or equal to 0"),
         ({"direction": "sideways"}, "direction", "not a valid choice"),
+        ({"ces": "8"}, "ces", "less than or equal to 7"),
+        ({"wait_seconds": "-3"}, "wait_seconds", "greater than or equal to 0"),
     ],
 )
 def test_it_rejects_bad_metadata_with_a_message_naming_the_field(api, roster, wav_file, stored_files, overrides, field, message):
@@ -258,3 +260,12 @@ class SimpleUploadedFileLike:
 
     def read_bytes(self):
         return b"unused"
+
+
+def test_it_takes_the_customer_effort_score_and_returns_it(api, roster, wav_file):
+    response = api.post("/api/calls/", payload(wav_file(), ces="6", resolved="false"), format="multipart")
+
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["ces"], body["resolved"], body["answered"]) == (6, False, True)
+    assert Call.objects.get().ces == 6

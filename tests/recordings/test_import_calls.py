@@ -11,7 +11,7 @@ from tests.factories import AgentFactory, ClientFactory
 
 pytestmark = pytest.mark.django_db
 
-COLUMNS = ["file", "client", "agent", "external_id", "started_at", "queue", "csat", "resolved"]
+COLUMNS = ["file", "client", "agent", "external_id", "started_at", "queue", "csat", "ces", "resolved"]
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ GOOD = {"client": "acme", "agent": "AGT-1042", "started_at": "2026-11-02T09:30:0
 
 def test_it_imports_and_reports_each_file(import_dir):
     manifest = write_manifest(import_dir, [
-        {**GOOD, "file": "card.flac", "external_id": "C-1", "queue": "payments", "csat": "4", "resolved": "yes"},
+        {**GOOD, "file": "card.flac", "external_id": "C-1", "queue": "payments", "csat": "4", "ces": "6", "resolved": "yes"},
         {**GOOD, "file": "short.wav", "external_id": "C-2"},
         {**GOOD, "file": "notes.wav", "external_id": "C-3"},
         {**GOOD, "file": "missing.wav", "external_id": "C-4"},
@@ -77,7 +77,7 @@ def test_it_imports_and_reports_each_file(import_dir):
     assert "line 9: short.wav: missing external_id" in output
     assert "line 10: short.wav: csat must be a whole number, not 'great'" in output
     call = Call.objects.get(external_id="C-1")
-    assert (call.queue, call.csat, call.resolved) == ("payments", 4, True)
+    assert (call.queue, call.csat, call.ces, call.resolved) == ("payments", 4, 6, True)
     assert Call.objects.count() == 2
 
 

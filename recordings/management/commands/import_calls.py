@@ -23,7 +23,7 @@ from recordings import services
 from recordings.models import CALL_METADATA_FIELDS, Agent, Client
 
 REQUIRED_COLUMNS = ("file", "client", "agent", "external_id", "started_at")
-INTEGER_COLUMNS = ("wait_seconds", "talk_seconds", "hold_seconds", "after_call_work_seconds", "csat", "nps")
+INTEGER_COLUMNS = ("wait_seconds", "talk_seconds", "hold_seconds", "after_call_work_seconds", "csat", "nps", "ces")
 TRUE_WORDS, FALSE_WORDS = {"1", "true", "yes", "y"}, {"0", "false", "no", "n"}
 
 
