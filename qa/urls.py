@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from qa import api_docs
+from qa import api_docs, landing
 from recordings import api
 
 api_patterns = [
@@ -21,7 +21,8 @@ api_patterns = [
 ]
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("", landing.home, name="home"),
+    path("accounts/", include("qa.accounts.urls")),
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True), name="favicon"),
     path("admin/", admin.site.urls),
     path("api/", include((api_patterns, "api"))),

@@ -20,10 +20,13 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
 
+from qa.accounts.services import one_time_password_issue
 from recordings.audio import AudioError, AudioInfo, probe
 from recordings.models import (
     CALL_METADATA_FIELDS,
@@ -319,3 +322,49 @@ def agent_upsert(*, external_id: str, name: str, team_name: str | None = None, i
         agent.full_clean(validate_unique=False)
         agent.save()
     return agent, created
+
+
+@dataclass(frozen=True)
+class PortalLogin:
+    user: Any
+    created: bool
+    one_time_password: str | None  # set when the service chose the password: show it once
+
+
+@transaction.atomic
+def portal_login_create(
+    *, username: str, agent: Agent | None = None, clients: Iterable[Client] = (), email: str = "",
+    password: str | None = None,
+) -> PortalLogin:
+    """A login for an agent (their scorecard) or for a client's staff (the portal); never a staff login.
+
+    With no password given, a random one-time password is set and must be replaced at first login.
+    """
+    clients = list(clients)
+    if agent is None and not clients:
+        raise ValidationError("Say which agent or which client the login is for.")
+    User = get_user_model()
+    user = User.objects.filter(username=username).first()
+    created = user is None
+    if user is None:
+        user = User(username=username, email=email)
+        user.full_clean(exclude=["password"])
+        user.set_unusable_password()
+        user.save()
+    elif user.is_staff or user.is_superuser:
+        raise ValidationError(f"{username} is a staff login; portal logins are for agents and client staff only.")
+    if agent is not None:
+        if agent.user_id not in (None, user.pk):
+            raise ValidationError(f"Agent {agent.external_id} already has the login {agent.user}.")
+        agent.user = user
+        agent.save(update_fields=["user"])
+    for client in clients:
+        client.users.add(user)
+    one_time = None
+    if password is not None:
+        validate_password(password, user)
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    elif created:
+        one_time = one_time_password_issue(user=user)
+    return PortalLogin(user=user, created=created, one_time_password=one_time)
