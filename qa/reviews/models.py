@@ -247,6 +247,31 @@ class Answer(models.Model):
         return f"{self.criterion_id}: {self.value or '(unanswered)'}"
 
 
+class SectionScore(models.Model):
+    """A submitted evaluation's score on one section, kept so per-section averages aggregate in SQL.
+
+    The title is copied: sections are re-created in each rubric version, and figures group by title.
+    """
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="section_scores")
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(max_length=200)
+    position = models.PositiveIntegerField(default=0)
+    score = models.DecimalField(max_digits=5, decimal_places=2, null=True, help_text="Empty when every answer was N/A.")
+
+    class Meta:
+        ordering = ["evaluation", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "section"], name="section_score_one_per_section"),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=100), name="section_score_0_to_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title}: {self.score}"
+
+
 class EvaluationAmendment(models.Model):
     """A manager's change to a submitted evaluation: who, when, why, and what changed."""
 

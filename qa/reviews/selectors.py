@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Avg, Count, F, Min, Q, QuerySet
 from django.utils import timezone
 
 from qa.lib.periods import period_bounds
@@ -19,6 +19,7 @@ from qa.reviews.models import (
     Rubric,
     RubricAssignment,
     RubricVersion,
+    SectionScore,
 )
 from recordings.models import Agent, Call
 
@@ -212,4 +213,58 @@ def calibration_result(*, session: CalibrationSession) -> CalibrationResult:
         overall_deviations=[scoring.deviation(t, expert_total) for t in totals],
         submitted_count=len(submitted),
         mean_abs_deviations=mean_abs,
+    )
+
+
+# --- QA figures ------------------------------------------------------------------------
+
+
+def counted_evaluations(evaluations: QuerySet[Evaluation] | None = None) -> QuerySet[Evaluation]:
+    """The evaluations QA figures count: submitted ones, regular or by a calibration session's expert.
+
+    Calibration scores of the rest of the panel never count, and an expert's calibration score
+    counts only for a call with no submitted regular evaluation (a call is scored once).
+    """
+    evaluations = Evaluation.objects.all() if evaluations is None else evaluations
+    regular = Q(calibration_session__isnull=True)
+    by_expert = Q(calibration_session__isnull=False, reviewer_id=F("calibration_session__expert_id")) & ~Q(
+        call__in=Evaluation.objects.filter(regular, status=Evaluation.Status.SUBMITTED).values("call")
+    )
+    return evaluations.filter(Q(status=Evaluation.Status.SUBMITTED) & (regular | by_expert))
+
+
+@dataclass(frozen=True)
+class SectionFigure:
+    title: str
+    average_score: float | None
+    evaluations: int  # with a score on this section (all-N/A sections left out)
+
+
+@dataclass(frozen=True)
+class QaFigures:
+    evaluations: int
+    average_score: float | None  # 0-100
+    critical_fails: int
+    sections: list[SectionFigure]
+
+
+def qa_figures(evaluations: QuerySet[Evaluation]) -> QaFigures:
+    """Average score, critical fails and per-section averages of the counted evaluations, in two queries."""
+    counted = counted_evaluations(evaluations)
+    rows = counted.aggregate(n=Count("pk"), average=Avg("score"), critical=Count("pk", filter=Q(critical_failed=True)))
+    sections = (
+        SectionScore.objects.filter(evaluation__in=counted.values("pk"))
+        .values("title")
+        .annotate(average=Avg("score"), n=Count("score"), first=Min("position"))
+        .order_by("first", "title")
+    )
+    return QaFigures(
+        evaluations=rows["n"],
+        average_score=float(rows["average"]) if rows["average"] is not None else None,
+        critical_fails=rows["critical"],
+        sections=[
+            SectionFigure(title=s["title"], average_score=float(s["average"]) if s["average"] is not None else None,
+                          evaluations=s["n"])
+            for s in sections
+        ],
     )

@@ -23,6 +23,7 @@ from qa.reviews.models import (
     Rubric,
     RubricVersion,
     Section,
+    SectionScore,
 )
 from qa.reviews.selectors import rubric_version_for_call
 from recordings.models import Call
@@ -192,6 +193,16 @@ def _clean_answers(*, version: RubricVersion, answers: Mapping[int, AnswerInput]
     return cleaned
 
 
+def _write_section_scores(*, evaluation: Evaluation, result: scoring.ScoreResult) -> None:
+    sections = {s.pk: s for s in evaluation.version.sections.all()}
+    SectionScore.objects.filter(evaluation=evaluation).delete()
+    SectionScore.objects.bulk_create(
+        SectionScore(evaluation=evaluation, section=sections[pk], title=sections[pk].title,
+                     position=sections[pk].position, score=percent)
+        for pk, percent in result.section_percents.items()
+    )
+
+
 def _write_answers(*, evaluation: Evaluation, answers: Mapping[int, AnswerInput]) -> None:
     existing = {a.criterion_id: a for a in evaluation.answers.all()}
     for pk, given in answers.items():
@@ -274,6 +285,7 @@ def evaluation_submit(
     evaluation.full_clean(validate_constraints=False)
     evaluation.save()
     _write_answers(evaluation=evaluation, answers=cleaned)
+    _write_section_scores(evaluation=evaluation, result=result)
     if evaluation.calibration_session_id is None:
         ReviewAssignment.objects.filter(call=call, status=ReviewAssignment.Status.PENDING).update(
             status=ReviewAssignment.Status.DONE, completed_at=now
@@ -332,6 +344,7 @@ def evaluation_amend(
     evaluation.full_clean(validate_constraints=False)
     evaluation.save()
     _write_answers(evaluation=evaluation, answers=cleaned)
+    _write_section_scores(evaluation=evaluation, result=result)
     amendment.save()
     return evaluation
 
