@@ -1,6 +1,7 @@
 """API errors always come back as JSON that names the problem."""
 
-from django.core.exceptions import SuspiciousOperation, ValidationError as DjangoValidationError
+from django.core.exceptions import SuspiciousOperation
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 

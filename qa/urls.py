@@ -1,8 +1,10 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from qa import api_docs, landing
 from recordings import api
 
 api_patterns = [
@@ -14,11 +16,16 @@ api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    # settings.SPECTACULAR_SETTINGS["REDOC_DIST"] points here.
+    path("redoc-dist/bundles/redoc.standalone.js", api_docs.redoc_bundle, name="redoc-bundle"),
 ]
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("", landing.home, name="home"),
+    path("accounts/", include("qa.accounts.urls")),
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True), name="favicon"),
     path("admin/", admin.site.urls),
     path("api/", include((api_patterns, "api"))),
     path("recordings/", include("recordings.urls")),
+    path("reviews/", include("qa.reviews.urls")),
 ]

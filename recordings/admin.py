@@ -2,12 +2,13 @@ from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from qa import access
-from recordings import services
+from recordings import access, services
 from recordings.forms import CallUploadForm
-from recordings.models import Agent, Call, CallAnalytics, Client, Recording, Team
+from recordings.models import CALL_METADATA_FIELDS, Agent, Call, CallAnalytics, Client, Recording, Team
+from recordings.services import BatchOutcome
 from recordings.transcription import call_retranscribe
 
 
@@ -17,6 +18,16 @@ class ClientAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["users"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "users"]}),
+        ("Recordings and transcription", {"fields": ["agent_channel", "language", "country"]}),
+        ("How figures are counted", {"fields": ["fcr_window_days", "dispute_window_days", "service_level_seconds", "short_abandon_seconds"]}),
+        ("Targets", {"fields": [
+            "service_level_target", "abandonment_target", "aht_target_seconds", "fcr_target", "qa_target",
+            "csat_target", "nps_target", "ces_target",
+        ]}),
+        ("Client portal", {"fields": ["portal_shows_criterion_comments", "portal_shows_reviewer_names"]}),
+    ]
 
 
 @admin.register(Team)
@@ -44,6 +55,7 @@ class RecordingInline(admin.StackedInline):
 
 class AnalyticsInline(admin.StackedInline):
     model = CallAnalytics
+    verbose_name = verbose_name_plural = "speech analytics"
     can_delete = False
     extra = 0
     max_num = 0
@@ -53,20 +65,20 @@ class AnalyticsInline(admin.StackedInline):
 @admin.register(Call)
 class CallAdmin(admin.ModelAdmin):
     change_list_template = "admin/recordings/call/change_list.html"
-    list_display = ["external_id", "client", "agent", "started_at", "status", "duration", "resolved", "csat"]
+    list_display = ["external_id", "client", "agent_name", "started", "status", "duration", "resolved", "csat"]
     list_filter = ["status", "client", "direction", "agent__team", "resolved"]
     search_fields = ["external_id", "customer_ref", "agent__name", "agent__external_id"]
     date_hierarchy = "started_at"
     list_select_related = ["client", "agent", "recording"]
     readonly_fields = [
         "status", "failure_reason", "transcription_attempts", "claimed_at", "created_at", "updated_at",
-        "review_link", "transcript_view",
+        "transcript_view",
     ]
     fieldsets = [
-        (None, {"fields": ["client", "agent", "external_id", "direction", "started_at", "customer_ref", "queue"]}),
-        ("Handling", {"fields": ["wait_seconds", "talk_seconds", "hold_seconds", "after_call_work_seconds", "disposition", "resolved", "csat", "nps"]}),
+        (None, {"fields": ["client", "agent", "external_id", "started_at", "answered"]}),
+        ("Handling", {"fields": list(CALL_METADATA_FIELDS)}),
         ("Processing", {"fields": ["status", "failure_reason", "transcription_attempts", "claimed_at", "created_at", "updated_at"]}),
-        ("Transcript", {"fields": ["review_link", "transcript_view"]}),
+        ("Transcript", {"fields": ["transcript_view"]}),
     ]
     inlines = [RecordingInline, AnalyticsInline]
     actions = ["retranscribe"]
@@ -77,15 +89,14 @@ class CallAdmin(admin.ModelAdmin):
             return [*self.readonly_fields, "client", "agent", "external_id"]
         return self.readonly_fields
 
-    def get_list_display(self, request):
-        columns = list(super().get_list_display(request))
-        return [*columns, "review_link"] if access.can_review(request.user) else columns
+    @admin.display(description="Agent", ordering="agent__name")
+    def agent_name(self, call: Call) -> str:
+        return call.agent.name if call.agent else "–"
 
-    @admin.display(description="QA")
-    def review_link(self, call: Call) -> str:
-        if call.status != Call.Status.TRANSCRIBED:
-            return "-"
-        return format_html('<a class="button" href="{}">Review</a>', reverse("admin:qa_workspace", args=[call.pk]))
+    @admin.display(description="Started", ordering="started_at")
+    def started(self, call: Call) -> str:
+        # Compact, so the whole row fits a laptop screen beside the filters.
+        return timezone.localtime(call.started_at).strftime("%Y-%m-%d %H:%M")
 
     @admin.display(description="Duration", ordering="recording__duration_seconds")
     def duration(self, call: Call) -> str:
@@ -130,7 +141,7 @@ class CallAdmin(admin.ModelAdmin):
         form = CallUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             summary = self._ingest_uploads(request, form)
-            if summary["imported"] or summary["duplicates"]:
+            if summary.count(BatchOutcome.REJECTED) == 0:
                 return HttpResponseRedirect(reverse("admin:recordings_call_changelist"))
         context = {
             **self.admin_site.each_context(request),
@@ -140,37 +151,27 @@ class CallAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/recordings/call/upload.html", context)
 
-    def _ingest_uploads(self, request, form: CallUploadForm) -> dict:
-        summary = {"imported": 0, "duplicates": 0, "rejected": 0}
-        files = form.cleaned_data["files"]
-        for upload in files:
-            external_id = form.cleaned_data["external_id"] or _external_id_from_name(upload.name)
-            try:
-                result = services.call_ingest(
-                    client=form.cleaned_data["client"],
-                    agent=form.cleaned_data["agent"],
-                    external_id=external_id,
-                    started_at=form.cleaned_data["started_at"],
-                    audio=upload,
-                    original_filename=upload.name,
-                    **form.call_metadata(),
-                )
-            except services.IngestError as exc:
-                summary["rejected"] += 1
-                messages.error(request, f"Rejected {upload.name}: {exc}")
-                continue
-            if result.created:
-                summary["imported"] += 1
-            else:
-                summary["duplicates"] += 1
-                messages.warning(
-                    request,
-                    f"Duplicate {upload.name}: already stored as call {result.call} (same {result.duplicate_of.replace('_', ' ')}).",
-                )
-        messages.info(
-            request,
-            f"Imported {summary['imported']}, duplicates {summary['duplicates']}, rejected {summary['rejected']}.",
-        )
+    def _ingest_uploads(self, request, form: CallUploadForm) -> services.BatchSummary:
+        data = form.cleaned_data
+
+        def item(upload):
+            return upload.name, lambda: {
+                "client": data["client"],
+                "agent": data["agent"],
+                "external_id": data["external_id"] or _external_id_from_name(upload.name),
+                "started_at": data["started_at"],
+                "audio": upload,
+                "original_filename": upload.name,
+                **form.call_metadata(),
+            }
+
+        summary = services.calls_ingest_batch(item(upload) for upload in data["files"])
+        for entry in summary.entries:
+            if entry.outcome == BatchOutcome.REJECTED:
+                messages.error(request, f"Rejected {entry.label}: {entry.detail}")
+            elif entry.outcome == BatchOutcome.DUPLICATE:
+                messages.warning(request, f"Duplicate {entry.label}: already stored ({entry.detail}).")
+        messages.info(request, summary.line)
         return summary
 
     @admin.action(description="Transcribe again")

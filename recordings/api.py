@@ -12,9 +12,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from qa import access
-from recordings import selectors, services
-from recordings.models import Agent, Call, CallAnalytics, Client, Recording, Transcript
+from recordings import access, selectors, services
+from recordings.models import CALL_METADATA_FIELDS, Agent, Call, CallAnalytics, Client, Recording, Transcript
 from recordings.transcription import call_retranscribe
 from recordings.whisper_models import client_language_errors
 
@@ -30,18 +29,27 @@ class RecordingOutputSerializer(serializers.ModelSerializer):
         fields = ["sha256", "container", "codec", "duration_seconds", "channels", "sample_rate", "size_bytes"]
 
 
+class CallMetadataSerializer(serializers.ModelSerializer):
+    """The optional call metadata, built from the Call model's own fields and validators."""
+
+    class Meta:
+        model = Call
+        fields = list(CALL_METADATA_FIELDS)
+        validators = []  # duplicates are answered by the ingest service, not refused here
+        extra_kwargs = {"resolved": {"default": None}}
+
+
 class CallOutputSerializer(serializers.ModelSerializer):
     client = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     agent = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
-    agent_name = serializers.CharField(source="agent.name", read_only=True)
+    agent_name = serializers.CharField(source="agent.name", read_only=True, default=None)
     recording = serializers.SerializerMethodField()
 
     class Meta:
         model = Call
         fields = [
-            "id", "status", "failure_reason", "client", "agent", "agent_name", "external_id", "direction",
-            "started_at", "customer_ref", "queue", "wait_seconds", "talk_seconds", "hold_seconds",
-            "after_call_work_seconds", "disposition", "resolved", "csat", "nps", "recording", "created_at",
+            "id", "status", "failure_reason", "client", "agent", "agent_name", "external_id", "started_at",
+            "answered", *CALL_METADATA_FIELDS, "recording", "created_at",
         ]
 
     def get_recording(self, call: Call) -> dict | None:
@@ -100,23 +108,15 @@ class CallListCreateApi(GenericAPIView):
         status = serializers.ChoiceField(choices=Call.Status.choices, required=False)
         q = serializers.CharField(required=False, max_length=200, help_text="Full-text search in transcripts.")
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(CallMetadataSerializer):
         audio = serializers.FileField(allow_empty_file=True, help_text="The recording: wav, flac, mp3, ogg/opus, m4a.")
         client = serializers.SlugField(help_text="The client's slug.")
         agent = serializers.CharField(max_length=128, help_text="The agent's external id.")
         external_id = serializers.CharField(max_length=128)
         started_at = serializers.DateTimeField(help_text="ISO 8601, e.g. 2026-11-02T09:30:00Z.")
-        direction = serializers.ChoiceField(choices=Call.Direction.choices, required=False)
-        customer_ref = serializers.CharField(max_length=128, required=False, allow_blank=True)
-        queue = serializers.CharField(max_length=128, required=False, allow_blank=True)
-        wait_seconds = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-        talk_seconds = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-        hold_seconds = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-        after_call_work_seconds = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-        disposition = serializers.CharField(max_length=128, required=False, allow_blank=True)
-        resolved = serializers.BooleanField(required=False, allow_null=True, default=None)
-        csat = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
-        nps = serializers.IntegerField(min_value=0, max_value=10, required=False, allow_null=True)
+
+        class Meta(CallMetadataSerializer.Meta):
+            fields = ["audio", "client", "agent", "external_id", "started_at", *CALL_METADATA_FIELDS]
 
         def validate_client(self, slug: str) -> Client:
             client = Client.objects.filter(slug=slug).first()

@@ -3,7 +3,7 @@
 import os
 
 from django.conf import settings
-from django.core.checks import Error, Warning, register
+from django.core.checks import Error, register
 
 
 @register()
@@ -26,6 +26,4 @@ def check_recordings_settings(app_configs, **kwargs):
         problems.append(Error("WHISPER_ENGINE must be 'faster-whisper' or 'openai-whisper'.", id="recordings.E005"))
     if settings.WHISPER_BEAM_SIZE < 1:
         problems.append(Error("WHISPER_BEAM_SIZE must be at least 1.", id="recordings.E006"))
-    if settings.SECRET_KEY.startswith("dev-only") and not settings.DEBUG:
-        problems.append(Warning("SECRET_KEY is the development default; set SECRET_KEY.", id="recordings.W001"))
     return problems

@@ -1,6 +1,6 @@
 from django import forms
 
-from recordings.models import Agent, Call, Client
+from recordings.models import CALL_METADATA_FIELDS, Agent, Call, Client
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -8,8 +8,11 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
+    """Several files; each is judged by the ingest service on its own, so an empty one is not a form error."""
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "audio/*"}))
+        kwargs.setdefault("allow_empty_file", True)
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -22,9 +25,7 @@ class MultipleFileField(forms.FileField):
 class CallUploadForm(forms.Form):
     """Upload one or many recordings with their metadata through the admin."""
 
-    files = MultipleFileField(
-        label="Recordings", help_text="One or many audio files (wav, flac, mp3, ogg/opus, m4a)."
-    )
+    files = MultipleFileField(label="Recordings", help_text="One or many audio files (wav, flac, mp3, ogg/opus, m4a).")
     client = forms.ModelChoiceField(queryset=Client.objects.all())
     agent = forms.ModelChoiceField(queryset=Agent.objects.filter(is_active=True))
     external_id = forms.CharField(
@@ -35,17 +36,18 @@ class CallUploadForm(forms.Form):
         help_text="When the call started (YYYY-MM-DD HH:MM), in the server's time zone.",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
-    direction = forms.ChoiceField(choices=Call.Direction.choices, initial=Call.Direction.INBOUND)
-    queue = forms.CharField(max_length=128, required=False)
-    customer_ref = forms.CharField(max_length=128, required=False, label="Customer reference")
-    wait_seconds = forms.IntegerField(min_value=0, required=False)
-    talk_seconds = forms.IntegerField(min_value=0, required=False)
-    hold_seconds = forms.IntegerField(min_value=0, required=False)
-    after_call_work_seconds = forms.IntegerField(min_value=0, required=False)
-    disposition = forms.CharField(max_length=128, required=False)
-    resolved = forms.NullBooleanField(required=False, label="Resolved on first contact")
-    csat = forms.IntegerField(min_value=1, max_value=5, required=False, label="CSAT (1-5)")
-    nps = forms.IntegerField(min_value=0, max_value=10, required=False, label="NPS (0-10)")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The metadata fields come from the Call model itself: one definition, one validation.
+        self.fields.update(forms.fields_for_model(Call, fields=CALL_METADATA_FIELDS))
+        for name in CALL_METADATA_FIELDS:
+            # Model validators (CSAT 1-5, NPS 0-10) run on the form too, before any file is read.
+            self.fields[name].validators.extend(Call._meta.get_field(name).validators)
+        self.fields["direction"].initial = Call.Direction.INBOUND
+        # Let the browser check what it can before sending, so a mistake never costs the file selection.
+        for name in ("files", "client", "agent", "started_at"):
+            self.fields[name].widget.attrs["required"] = True
 
     def clean(self):
         cleaned = super().clean()
@@ -55,8 +57,4 @@ class CallUploadForm(forms.Form):
         return cleaned
 
     def call_metadata(self) -> dict:
-        keys = (
-            "direction", "queue", "customer_ref", "wait_seconds", "talk_seconds", "hold_seconds",
-            "after_call_work_seconds", "disposition", "resolved", "csat", "nps",
-        )
-        return {k: self.cleaned_data[k] for k in keys if self.cleaned_data.get(k) not in (None, "")}
+        return {k: self.cleaned_data[k] for k in CALL_METADATA_FIELDS if self.cleaned_data.get(k) not in (None, "")}

@@ -1,4 +1,5 @@
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -50,12 +51,72 @@ class Client(models.Model):
         settings.AUTH_USER_MODEL, blank=True, related_name="client_accounts",
         help_text="Client staff who may listen to this client's calls.",
     )
+    country = models.CharField(
+        max_length=2, blank=True,
+        help_text="ISO country code (GB, US, DE…): the default region for phone numbers in redaction; blank uses the server default.",
+        validators=[RegexValidator(r"^[A-Z]{2}$", "Two capital letters, e.g. GB.")],
+    )
+    # How figures are counted for this client.
+    fcr_window_days = models.PositiveSmallIntegerField(
+        default=7, validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text="A call counts as resolved unless the same customer calls again within this many days.",
+    )
+    dispute_window_days = models.PositiveSmallIntegerField(
+        default=7, validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text="Agents may dispute an evaluation for this many days after it is submitted.",
+    )
+    service_level_seconds = models.PositiveSmallIntegerField(
+        default=20, validators=[MinValueValidator(1)], help_text="Answered within this many seconds counts toward service level.",
+    )
+    short_abandon_seconds = models.PositiveSmallIntegerField(
+        default=5, help_text="Calls abandoned within this many seconds count in neither service level nor abandonment.",
+    )
+    # Targets, shown beside each figure and highlighted when missed.
+    service_level_target = models.DecimalField(
+        max_digits=4, decimal_places=3, default=Decimal("0.800"), validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="Share of calls answered within the service-level time (0-1).",
+    )
+    abandonment_target = models.DecimalField(
+        max_digits=4, decimal_places=3, default=Decimal("0.050"), validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="Highest acceptable abandonment rate (0-1).",
+    )
+    aht_target_seconds = models.PositiveIntegerField(
+        default=363, validators=[MinValueValidator(1)], help_text="Average handle time to aim at (the industry reference is about 6 min 3 s).",
+    )
+    fcr_target = models.DecimalField(
+        max_digits=4, decimal_places=3, default=Decimal("0.700"), validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="Lowest acceptable first-contact resolution rate (0-1).",
+    )
+    qa_target = models.DecimalField(
+        max_digits=5, decimal_places=2, default=Decimal("85.00"), validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="Lowest acceptable average QA score (0-100).",
+    )
+    csat_target = models.DecimalField(
+        max_digits=3, decimal_places=2, default=Decimal("4.00"), validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="Lowest acceptable average CSAT (1-5).",
+    )
+    nps_target = models.SmallIntegerField(
+        default=30, validators=[MinValueValidator(-100), MaxValueValidator(100)], help_text="Lowest acceptable NPS (-100 to 100).",
+    )
+    ces_target = models.DecimalField(
+        max_digits=3, decimal_places=2, default=Decimal("5.00"), validators=[MinValueValidator(1), MaxValueValidator(7)],
+        help_text="Lowest acceptable average customer effort score (1-7, 7 = easiest).",
+    )
+    # What the client's staff see in the portal.
+    portal_shows_criterion_comments = models.BooleanField(
+        default=False, help_text="Show reviewers' comments on each question, not only the comment on the whole call.",
+    )
+    portal_shows_reviewer_names = models.BooleanField(default=False, help_text="Show who reviewed each call.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(condition=Q(agent_channel__in=["left", "right"]), name="client_agent_channel_valid"),
+            models.CheckConstraint(condition=Q(fcr_window_days__gte=1), name="client_fcr_window_positive"),
+            models.CheckConstraint(condition=Q(service_level_target__gte=0, service_level_target__lte=1), name="client_service_level_target_fraction"),
+            models.CheckConstraint(condition=Q(abandonment_target__gte=0, abandonment_target__lte=1), name="client_abandonment_target_fraction"),
+            models.CheckConstraint(condition=Q(fcr_target__gte=0, fcr_target__lte=1), name="client_fcr_target_fraction"),
         ]
 
     def __str__(self) -> str:
@@ -111,9 +172,15 @@ class Call(models.Model):
         TRANSCRIBING = "transcribing", "Transcribing"
         TRANSCRIBED = "transcribed", "Transcribed"
         FAILED = "failed", "Failed"
+        # Call records without audio: never queued for transcription or sampled for review.
+        NO_RECORDING = "no_recording", "No recording (yet)"
+        ABANDONED = "abandoned", "Abandoned"
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="calls")
-    agent = models.ForeignKey(Agent, on_delete=models.PROTECT, related_name="calls")
+    agent = models.ForeignKey(
+        Agent, null=True, blank=True, on_delete=models.PROTECT, related_name="calls",
+        help_text="Who handled it; empty only for a call the customer abandoned before an agent answered.",
+    )
     external_id = models.CharField(max_length=128, help_text="The call's id in the telephony system.")
     direction = models.CharField(max_length=8, choices=Direction.choices, default=Direction.INBOUND)
     started_at = models.DateTimeField()
@@ -131,6 +198,11 @@ class Call(models.Model):
     nps = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(10)], verbose_name="NPS",
     )
+    ces = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(7)], verbose_name="CES",
+        help_text="Customer effort score, 1-7 (7 = easiest).",
+    )
+    answered = models.BooleanField(default=True, help_text="False: the customer hung up before an agent answered.")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.RECEIVED, db_index=True)
     failure_reason = models.TextField(blank=True)
     transcription_attempts = models.PositiveSmallIntegerField(default=0)
@@ -145,9 +217,16 @@ class Call(models.Model):
             models.UniqueConstraint(fields=["client", "external_id"], name="call_external_id_unique_per_client"),
             models.CheckConstraint(condition=Q(csat__isnull=True) | Q(csat__gte=1, csat__lte=5), name="call_csat_1_to_5"),
             models.CheckConstraint(condition=Q(nps__isnull=True) | Q(nps__gte=0, nps__lte=10), name="call_nps_0_to_10"),
+            models.CheckConstraint(condition=Q(ces__isnull=True) | Q(ces__gte=1, ces__lte=7), name="call_ces_1_to_7"),
             models.CheckConstraint(
-                condition=Q(status__in=["received", "queued", "transcribing", "transcribed", "failed"]),
+                condition=Q(
+                    status__in=["received", "queued", "transcribing", "transcribed", "failed", "no_recording", "abandoned"]
+                ),
                 name="call_status_valid",
+            ),
+            models.CheckConstraint(condition=Q(answered=False) | Q(agent__isnull=False), name="call_answered_has_agent"),
+            models.CheckConstraint(
+                condition=Q(answered=True) | Q(status="abandoned", agent__isnull=True), name="call_abandoned_has_no_agent",
             ),
             models.CheckConstraint(condition=Q(direction__in=["inbound", "outbound"]), name="call_direction_valid"),
             models.CheckConstraint(
@@ -158,13 +237,24 @@ class Call(models.Model):
     def __str__(self) -> str:
         return f"{self.client.slug}/{self.external_id}"
 
-    @property
-    def handle_seconds(self) -> int | None:
-        """Handle time as the industry counts it: talk + hold + after-call work."""
-        parts = (self.talk_seconds, self.hold_seconds, self.after_call_work_seconds)
-        if self.talk_seconds is None:
-            return None
-        return sum(p or 0 for p in parts)
+
+
+# Optional call metadata, accepted the same way by every way in (admin upload, API, CLI).
+# Forms and serializers are built from these model fields, so validation lives on the model.
+CALL_METADATA_FIELDS = (
+    "direction",
+    "customer_ref",
+    "queue",
+    "wait_seconds",
+    "talk_seconds",
+    "hold_seconds",
+    "after_call_work_seconds",
+    "disposition",
+    "resolved",
+    "csat",
+    "nps",
+    "ces",
+)
 
 
 class Recording(models.Model):
@@ -233,6 +323,9 @@ class Segment(models.Model):
             models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="segment_end_after_start"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.speaker} {self.start:.1f}-{self.end:.1f}s"
+
 
 class CallAnalytics(models.Model):
     call = models.OneToOneField(Call, on_delete=models.CASCADE, related_name="analytics")
@@ -248,3 +341,6 @@ class CallAnalytics(models.Model):
 
     class Meta:
         verbose_name_plural = "call analytics"
+
+    def __str__(self) -> str:
+        return "Speech analytics"

@@ -8,7 +8,7 @@ from datetime import datetime
 from django.db import connection
 from django.db.models import Q, QuerySet
 
-from qa.access import calls_visible_to
+from recordings.access import calls_visible_to
 from recordings.models import Call
 
 

@@ -8,42 +8,41 @@ transaction, an atomic save, and cleanup that always runs.
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import logging
 import os
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
 
+from qa.accounts.services import one_time_password_issue
 from recordings.audio import AudioError, AudioInfo, probe
-from recordings.models import Agent, Call, Client, Recording, recording_upload_to, recordings_storage
+from recordings.models import (
+    CALL_METADATA_FIELDS,
+    Agent,
+    Call,
+    Client,
+    Recording,
+    Team,
+    recording_upload_to,
+    recordings_storage,
+)
 from recordings.transcription import call_transcription_queue
 
 logger = logging.getLogger(__name__)
 
 CHUNK = 1024 * 1024
-
-# Optional call metadata accepted by every ingest path, with the model's validation.
-METADATA_FIELDS = (
-    "direction",
-    "customer_ref",
-    "queue",
-    "wait_seconds",
-    "talk_seconds",
-    "hold_seconds",
-    "after_call_work_seconds",
-    "disposition",
-    "resolved",
-    "csat",
-    "nps",
-)
 
 
 class IngestError(Exception):
@@ -63,12 +62,18 @@ class StorageFailure(IngestError):
     """The recording could not be written; nothing was kept. A server-side problem, worth a retry."""
 
 
+class DuplicateOf(enum.StrEnum):
+    """Why an existing call was returned instead of a new one."""
+
+    EXTERNAL_ID = "external_id"
+    AUDIO = "audio"
+
+
 @dataclass(frozen=True)
 class IngestResult:
     call: Call
     created: bool
-    # Why an existing call was returned: "external_id" or "audio"; empty when created.
-    duplicate_of: str = ""
+    duplicate_of: DuplicateOf | None = None  # None when created
 
 
 @dataclass(frozen=True)
@@ -89,7 +94,7 @@ def call_ingest(
     original_filename: str = "",
     **metadata: Any,
 ) -> IngestResult:
-    unknown = set(metadata) - set(METADATA_FIELDS)
+    unknown = set(metadata) - set(CALL_METADATA_FIELDS)
     if unknown:
         raise TypeError(f"unknown call metadata: {', '.join(sorted(unknown))}")
     call = Call(client=client, agent=agent, external_id=external_id, started_at=started_at, **metadata)
@@ -100,14 +105,14 @@ def call_ingest(
 
     existing = Call.objects.filter(client=client, external_id=external_id).first()
     if existing:
-        return IngestResult(call=existing, created=False, duplicate_of="external_id")
+        return IngestResult(call=existing, created=False, duplicate_of=DuplicateOf.EXTERNAL_ID)
 
     staged = _stage(audio)
     stored_name = ""
     try:
         existing = Call.objects.filter(client=client, recording__sha256=staged.sha256).first()
         if existing:
-            return IngestResult(call=existing, created=False, duplicate_of="audio")
+            return IngestResult(call=existing, created=False, duplicate_of=DuplicateOf.AUDIO)
         try:
             info = probe(staged.path)
         except AudioError as exc:
@@ -162,10 +167,10 @@ def _save_rows(call: Call, staged: _StagedAudio, info: AudioInfo, stored_name: s
 def _existing_duplicate(client: Client, external_id: str, sha256: str) -> IngestResult:
     by_id = Call.objects.filter(client=client, external_id=external_id).first()
     if by_id:
-        return IngestResult(call=by_id, created=False, duplicate_of="external_id")
+        return IngestResult(call=by_id, created=False, duplicate_of=DuplicateOf.EXTERNAL_ID)
     by_audio = Call.objects.filter(client=client, recording__sha256=sha256).first()
     if by_audio:
-        return IngestResult(call=by_audio, created=False, duplicate_of="audio")
+        return IngestResult(call=by_audio, created=False, duplicate_of=DuplicateOf.AUDIO)
     raise IngestError("the call could not be saved; please retry")
 
 
@@ -229,6 +234,57 @@ def _check_size(size: int, limit: int) -> None:
         raise IngestError(f"the file is larger than the limit of {human_size(limit)}")
 
 
+class BatchOutcome(enum.StrEnum):
+    IMPORTED = "imported"
+    DUPLICATE = "duplicate"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class BatchEntry:
+    label: str  # the file name or manifest line, as the person knows it
+    outcome: BatchOutcome
+    detail: str = ""  # why it was rejected, or what it duplicates
+    call: Call | None = None
+
+
+@dataclass
+class BatchSummary:
+    entries: list[BatchEntry] = field(default_factory=list)
+
+    def count(self, outcome: BatchOutcome) -> int:
+        return sum(1 for entry in self.entries if entry.outcome == outcome)
+
+    @property
+    def line(self) -> str:
+        return (
+            f"Imported {self.count(BatchOutcome.IMPORTED)}, duplicates {self.count(BatchOutcome.DUPLICATE)}, "
+            f"rejected {self.count(BatchOutcome.REJECTED)}."
+        )
+
+
+# One item of a batch: its label, and a function returning call_ingest's keyword arguments
+# (raising IngestError when the item itself is unusable, e.g. a bad manifest line).
+BatchItem = tuple[str, Callable[[], dict[str, Any]]]
+
+
+def calls_ingest_batch(items: Iterable[BatchItem]) -> BatchSummary:
+    """Ingest many calls, each judged on its own: one bad file never sinks the others."""
+    summary = BatchSummary()
+    for label, ingest_kwargs in items:
+        try:
+            result = call_ingest(**ingest_kwargs())
+        except IngestError as exc:
+            summary.entries.append(BatchEntry(label, BatchOutcome.REJECTED, str(exc)))
+            continue
+        if result.created:
+            summary.entries.append(BatchEntry(label, BatchOutcome.IMPORTED, call=result.call))
+        else:
+            detail = f"same {result.duplicate_of.replace('_', ' ')} as call {result.call} (id {result.call.pk})"
+            summary.entries.append(BatchEntry(label, BatchOutcome.DUPLICATE, detail, call=result.call))
+    return summary
+
+
 def human_size(n: int) -> str:
     """500 MB rather than 524288000, for messages people read."""
     size, unit = float(n), "bytes"
@@ -255,8 +311,6 @@ def client_upsert(*, slug: str, name: str, **fields: Any) -> tuple[Client, bool]
 
 def agent_upsert(*, external_id: str, name: str, team_name: str | None = None, is_active: bool = True) -> tuple[Agent, bool]:
     """Create an agent, or update the one with this external id. A team is created on first mention."""
-    from recordings.models import Team
-
     with transaction.atomic():
         agent = Agent.objects.select_for_update().filter(external_id=external_id).first()
         created = agent is None
@@ -268,3 +322,49 @@ def agent_upsert(*, external_id: str, name: str, team_name: str | None = None, i
         agent.full_clean(validate_unique=False)
         agent.save()
     return agent, created
+
+
+@dataclass(frozen=True)
+class PortalLogin:
+    user: Any
+    created: bool
+    one_time_password: str | None  # set when the service chose the password: show it once
+
+
+@transaction.atomic
+def portal_login_create(
+    *, username: str, agent: Agent | None = None, clients: Iterable[Client] = (), email: str = "",
+    password: str | None = None,
+) -> PortalLogin:
+    """A login for an agent (their scorecard) or for a client's staff (the portal); never a staff login.
+
+    With no password given, a random one-time password is set and must be replaced at first login.
+    """
+    clients = list(clients)
+    if agent is None and not clients:
+        raise ValidationError("Say which agent or which client the login is for.")
+    User = get_user_model()
+    user = User.objects.filter(username=username).first()
+    created = user is None
+    if user is None:
+        user = User(username=username, email=email)
+        user.full_clean(exclude=["password"])
+        user.set_unusable_password()
+        user.save()
+    elif user.is_staff or user.is_superuser:
+        raise ValidationError(f"{username} is a staff login; portal logins are for agents and client staff only.")
+    if agent is not None:
+        if agent.user_id not in (None, user.pk):
+            raise ValidationError(f"Agent {agent.external_id} already has the login {agent.user}.")
+        agent.user = user
+        agent.save(update_fields=["user"])
+    for client in clients:
+        client.users.add(user)
+    one_time = None
+    if password is not None:
+        validate_password(password, user)
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    elif created:
+        one_time = one_time_password_issue(user=user)
+    return PortalLogin(user=user, created=created, one_time_password=one_time)

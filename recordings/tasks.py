@@ -5,18 +5,18 @@ from __future__ import annotations
 import logging
 
 from recordings.models import Call
-from recordings.transcription import call_transcribe, transcription_requeue_stale
+from recordings.transcription import TranscribeOutcome, call_transcribe, transcription_requeue_stale
 
 logger = logging.getLogger(__name__)
 
 
-def transcribe_call(call_id: int) -> str:
+def transcribe_call(call_id: int) -> TranscribeOutcome:
     if not Call.objects.filter(pk=call_id).exists():
         logger.info("Call %s is gone; nothing to transcribe", call_id)
-        return "gone"
+        return TranscribeOutcome.GONE
     return call_transcribe(call_id=call_id)
 
 
 def requeue_stale_transcriptions() -> int:
-    """Scheduled every minute (migration 0003): recovers calls whose worker died."""
+    """Scheduled every minute (see recordings.schedules): recovers calls whose worker died."""
     return transcription_requeue_stale()

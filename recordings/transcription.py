@@ -13,6 +13,7 @@ and `transcription_requeue_stale` (scheduled every minute) covers brokers that d
 
 from __future__ import annotations
 
+import enum
 import logging
 import os
 import shutil
@@ -38,6 +39,22 @@ from recordings.whisper_models import LanguageNotSupported, ModelUnavailable
 logger = logging.getLogger(__name__)
 
 TASK = "recordings.tasks.transcribe_call"
+
+
+class TranscribeOutcome(enum.StrEnum):
+    TRANSCRIBED = "transcribed"
+    FAILED = "failed"
+    REQUEUED = "requeued"  # a passing engine error: tried again later
+    SKIPPED = "skipped"  # not ours to do: taken by another worker, done already, or out of attempts
+    GONE = "gone"  # the call was deleted before its task ran
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A worker's hold on one call; its result is stored only while the hold is still its own."""
+
+    call_id: int
+    claimed_at: datetime
 
 
 @dataclass(frozen=True)
@@ -81,32 +98,33 @@ def call_retranscribe(*, call_id: int) -> Call:
     return call
 
 
-def call_transcribe(*, call_id: int, engine: engines.Engine | None = None) -> str:
-    """Transcribe one call. Returns what happened: transcribed, failed, requeued or skipped."""
-    claim = _claim(call_id)
+def call_transcribe(*, call_id: int, engine: engines.Engine | None = None) -> TranscribeOutcome:
+    """Transcribe one call: claim it, run the engine outside any transaction, store the result."""
+    claim = transcription_claim(call_id=call_id)
     if claim is None:
-        return "skipped"
+        return TranscribeOutcome.SKIPPED
     call = Call.objects.select_related("client", "recording").get(pk=call_id)
     if not hasattr(call, "recording"):
-        return _fail(call_id, claim, "The call has no recording to transcribe.")
+        return _fail(claim, "The call has no recording to transcribe.")
     logger.info("Transcribing call %s in process %s (attempt %s)", call_id, os.getpid(), call.transcription_attempts)
     try:
         result = transcribe_recording(call, engine=engine)
     except AudioError as exc:
         # Retrying cannot fix a file that does not decode.
-        return _fail(call_id, claim, f"The recording could not be decoded: {exc}")
+        return _fail(claim, f"The recording could not be decoded: {exc}")
     except (engines.EngineUnavailable, ModelUnavailable, ScriptConversionUnavailable) as exc:
-        return _fail(call_id, claim, f"The transcription engine is not available: {exc}")
+        return _fail(claim, f"The transcription engine is not available: {exc}")
     except LanguageNotSupported as exc:
         # Settings, not luck: retrying cannot help until the client's model or language changes.
-        return _fail(call_id, claim, f"The call's language cannot be transcribed: {exc}")
+        return _fail(claim, f"The call's language cannot be transcribed: {exc}")
     except Exception as exc:  # noqa: BLE001 - any engine error is reported on the call
         logger.exception("Transcribing call %s failed", call_id)
         reason = f"Transcription failed: {type(exc).__name__}: {exc}"[:1000]
         if call.transcription_attempts < settings.TRANSCRIBE_MAX_ATTEMPTS:
-            return _requeue(call_id, claim, reason)
-        return _fail(call_id, claim, f"{reason} (gave up after {call.transcription_attempts} attempts)")
-    return "transcribed" if _store(call_id, claim, result) else "skipped"
+            return _requeue(claim, reason)
+        return _fail(claim, f"{reason} (gave up after {call.transcription_attempts} attempts)")
+    stored = transcript_store(claim=claim, result=result)
+    return TranscribeOutcome.TRANSCRIBED if stored else TranscribeOutcome.SKIPPED
 
 
 def transcribe_recording(call: Call, *, engine: engines.Engine | None = None) -> TranscriptionResult:
@@ -196,8 +214,8 @@ def _enqueue(call_id: int) -> None:
     async_task(TASK, call_id, task_name=f"transcribe-call-{call_id}", group="transcription")
 
 
-def _claim(call_id: int) -> datetime | None:
-    """Take the call for this worker. Returns the claim's timestamp, or None if it is not ours to take."""
+def transcription_claim(*, call_id: int) -> Claim | None:
+    """Take the call for this worker, with a conditional update: None if it is not ours to take."""
     now = timezone.now()
     stale_before = now - timedelta(seconds=settings.TRANSCRIBE_STALE_AFTER)
     claimable = Q(status__in=[Call.Status.RECEIVED, Call.Status.QUEUED]) | Q(
@@ -212,7 +230,7 @@ def _claim(call_id: int) -> datetime | None:
         updated_at=now,
     )
     if claimed == 1:
-        return now
+        return Claim(call_id=call_id, claimed_at=now)
     # Claimable but out of attempts: each worker died on it, so stop trying.
     Call.objects.filter(claimable, pk=call_id, transcription_attempts__gte=max_attempts).update(
         status=Call.Status.FAILED,
@@ -223,32 +241,34 @@ def _claim(call_id: int) -> datetime | None:
     return None
 
 
-def _owned(call_id: int, claim: datetime):
-    return Call.objects.filter(pk=call_id, status=Call.Status.TRANSCRIBING, claimed_at=claim)
+def _owned(claim: Claim):
+    return Call.objects.filter(pk=claim.call_id, status=Call.Status.TRANSCRIBING, claimed_at=claim.claimed_at)
 
 
-def _fail(call_id: int, claim: datetime, reason: str) -> str:
-    updated = _owned(call_id, claim).update(
+def _fail(claim: Claim, reason: str) -> TranscribeOutcome:
+    updated = _owned(claim).update(
         status=Call.Status.FAILED, failure_reason=reason[:2000], claimed_at=None, updated_at=timezone.now()
     )
-    return "failed" if updated else "skipped"
+    return TranscribeOutcome.FAILED if updated else TranscribeOutcome.SKIPPED
 
 
-def _requeue(call_id: int, claim: datetime, reason: str) -> str:
+def _requeue(claim: Claim, reason: str) -> TranscribeOutcome:
+    call_id = claim.call_id
     with transaction.atomic():
-        updated = _owned(call_id, claim).update(
+        updated = _owned(claim).update(
             status=Call.Status.QUEUED, failure_reason="", claimed_at=None, updated_at=timezone.now()
         )
         if updated:
             logger.warning("Call %s queued again after: %s", call_id, reason)
             transaction.on_commit(lambda: _enqueue(call_id))
-    return "requeued" if updated else "skipped"
+    return TranscribeOutcome.REQUEUED if updated else TranscribeOutcome.SKIPPED
 
 
-def _store(call_id: int, claim: datetime, result: TranscriptionResult) -> bool:
-    """Replace the call's transcript and analytics in one transaction, if our claim still holds."""
+def transcript_store(*, claim: Claim, result: TranscriptionResult) -> bool:
+    """Replace the call's transcript and analytics in one transaction, if the claim still holds."""
+    call_id = claim.call_id
     with transaction.atomic():
-        call = _owned(call_id, claim).select_for_update().first()
+        call = _owned(claim).select_for_update().first()
         if call is None:
             logger.info("Call %s was re-queued or taken over while transcribing; result discarded", call_id)
             return False

@@ -10,8 +10,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonRe
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
-from qa import access
+from recordings import access
 from recordings.models import Call, recordings_storage
+from recordings.waveform import waveform_peaks
 
 CHUNK_BYTES = 64 * 1024
 CONTENT_TYPES = {
@@ -87,8 +88,6 @@ def _permitted_recording(request: HttpRequest, call_id: int):
 @require_safe
 def call_waveform(request: HttpRequest, call_id: int) -> HttpResponse:
     """Peaks to draw the waveform from, so the browser never has to download the whole file."""
-    from qa.waveform import waveform_peaks
-
     recording, refusal = _permitted_recording(request, call_id)
     if refusal is not None:
         return refusal

@@ -1,11 +1,18 @@
+import json
 import os
 import shutil
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from pytest_django.fixtures import _set_suffix_to_test_databases
 
+from recordings.models import Call, Segment, Transcript
+from recordings.services import call_ingest
 from tests.audio_fixtures import make_wav
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.factories import AgentFactory, CallFactory, ClientFactory
+from tests.qa.reviews.factories import rubric_under_test
 
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "recordings" / "samples"
 
@@ -68,3 +75,60 @@ def wav_file(tmp_path):
         return make_wav(tmp_path / f"tone-{n}.wav", seconds=seconds, channels=channels, freq=freq or 300.0 + 37 * n)
 
     return make
+
+
+@pytest.fixture
+def browser(live_server):
+    """Headless Chromium; depends on live_server so the browser closes first (an open audio
+    stream would otherwise keep a server thread and its database connection alive)."""
+    if not shutil.which(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's 'chromium' package")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+    from django.db import connections
+
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+        # Inside Playwright's context the ORM got connections of its own; close them so the
+        # test database can be dropped.
+        connections.close_all()
+
+
+@pytest.fixture
+def rubric(db):
+    """A published rubric built with factories, the default for every client."""
+    return rubric_under_test()
+
+
+@pytest.fixture
+def transcribed_call(db):
+    return CallFactory(status=Call.Status.TRANSCRIBED, started_at=timezone.now())
+
+
+def ingest_sample_call(samples_dir, name: str = "card_payment", *, client=None, agent=None) -> Call:
+    """A real sample recording, with its ground-truth script stored as the transcript (no Whisper)."""
+    client = client or ClientFactory()
+    agent = agent or AgentFactory()
+    result = call_ingest(
+        client=client, agent=agent, external_id=f"sample-{name}", started_at=timezone.now(),
+        audio=samples_dir / f"{name}.flac",
+    )
+    call = result.call
+    truth = json.loads((samples_dir / f"{name}.json").read_text())
+    transcript = Transcript.objects.create(
+        call=call, language="en", engine="ground-truth", model_name="script", processing_seconds=0,
+        audio_seconds=truth["duration_seconds"], text=" ".join(t["text"] for t in truth["turns"]),
+    )
+    Segment.objects.bulk_create(
+        Segment(transcript=transcript, index=i, speaker=t["speaker"], start=t["start"], end=t["end"], text=t["text"])
+        for i, t in enumerate(truth["turns"])
+    )
+    Call.objects.filter(pk=call.pk).update(status=Call.Status.TRANSCRIBED)
+    call.refresh_from_db()
+    return call
+
+
+@pytest.fixture
+def sample_call(db, samples_dir):
+    return ingest_sample_call(samples_dir)

@@ -4,10 +4,11 @@ from datetime import timedelta
 
 import factory
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
-from qa.access import MANAGERS_GROUP, REVIEWERS_GROUP
+from qa.accounts.groups import groups_ensure
+from qa.accounts.roles import MANAGERS_GROUP, REVIEWERS_GROUP
 from recordings.models import Agent, Call, Client, Team
 
 
@@ -15,6 +16,8 @@ def _save_with_groups(user, create: bool, names) -> None:
     """Join the groups, then save: `set_password` ran after the first save."""
     if not create:
         return
+    # Transactional tests flush the tables, the migration's groups included: make them again.
+    groups_ensure(Group, Permission)
     for name in names or []:
         user.groups.add(Group.objects.get_or_create(name=name)[0])
     user.save()

@@ -3,9 +3,10 @@
 import django.contrib.postgres.search
 import django.core.validators
 import django.db.models.deletion
-import recordings.models
 from django.conf import settings
 from django.db import migrations, models
+
+import recordings.models
 
 
 class Migration(migrations.Migration):

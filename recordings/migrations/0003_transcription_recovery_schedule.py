@@ -1,19 +1,7 @@
 from django.db import migrations
 
-NAME = "Requeue stale transcriptions"
-
-
-def create_schedule(apps, schema_editor):
-    # Brokers that drop a task when its worker dies (Redis) rely on this sweep.
-    Schedule = apps.get_model("django_q", "Schedule")
-    Schedule.objects.get_or_create(
-        name=NAME,
-        defaults={"func": "recordings.tasks.requeue_stale_transcriptions", "schedule_type": "I", "minutes": 1, "repeats": -1},
-    )
-
-
-def delete_schedule(apps, schema_editor):
-    apps.get_model("django_q", "Schedule").objects.filter(name=NAME).delete()
+from qa.lib.schedules import schedules_operation
+from recordings.schedules import SCHEDULES
 
 
 class Migration(migrations.Migration):
@@ -22,4 +10,4 @@ class Migration(migrations.Migration):
         ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more"),
     ]
 
-    operations = [migrations.RunPython(create_schedule, delete_schedule)]
+    operations = [schedules_operation(SCHEDULES)]

@@ -338,7 +338,149 @@ CALLS = [
 ]
 
 
-# More calls, written to EXTRA_DIR beside the four above (which the demo and
+# Calls for the automatic QA checks (qa/autoqa): together with the calls above, every default check has
+# a call that passes it and one that fails it. AUTO_QA_EXPECTED is each call's ground truth per check
+# (pass / fail / unknown: the item does not apply), written into its JSON as "auto_qa_expected".
+CALLS.extend([
+    {
+        "name": "rude_agent",
+        "title": "Agent skips the greeting and is rude to a frustrated customer",
+        "voices": {A: ("en-us", 150), C: ("en-us+f4", 145)},
+        "metadata": {
+            "external_id": "CALL-20250310-0203",
+            "agent_external_id": "AGT-1103",
+            "agent_name": "Kevin",
+            "queue": "technical_support",
+            "direction": "inbound",
+            "started_at": "2025-03-10T11:05:42-05:00",
+            "wait_seconds": 64,
+            "hold_seconds": 0,
+            "after_call_work_seconds": 15,
+            "disposition": "engineer_booked",
+            "resolved": False,
+            "csat": 1,
+            "nps": 0,
+            "customer_ref": "ACM-620914",
+        },
+        "turns": [
+            (A, "Yeah, hello. What do you want?", None),
+            (C, "Hi. My internet keeps dropping every evening, and I work from home, so I really need it fixed.", 0.7),
+            (A, "Did you turn the router off and on again?", 0.6),
+            (C, "Yes, three times already. It's really frustrating.", 0.8),
+            (A, "Well, that's not my problem. Calm down.", 0.5),
+            (C, "Excuse me? I pay for this service every single month.", 0.9),
+            (A, "An engineer can come out on Friday morning. Take it or leave it.", 0.6),
+            (C, "Fine. Friday morning then.", 1.0),
+            (A, "Right. Bye.", 0.5),
+        ],
+    },
+    {
+        "name": "unannounced_hold",
+        "title": "Late delivery; agent goes silent to check without asking and never thanks",
+        "voices": {A: ("en-us+f2", 150), C: ("en-gb", 145)},
+        "metadata": {
+            "external_id": "CALL-20250311-0077",
+            "agent_external_id": "AGT-1101",
+            "agent_name": "Emma",
+            "queue": "orders",
+            "direction": "inbound",
+            "started_at": "2025-03-11T15:40:09-05:00",
+            "wait_seconds": 31,
+            "hold_seconds": 0,
+            "after_call_work_seconds": 40,
+            "disposition": "delivery_tracked",
+            "resolved": True,
+            "csat": 3,
+            "nps": 6,
+            "customer_ref": "ACM-441826",
+        },
+        "turns": [
+            (A, "Thank you for calling Acme Telecom, my name is Emma. This call may be recorded. How can I help?", None),
+            (C, "Hello. My new phone hasn't arrived yet, and it was due on Monday.", 0.6),
+            (A, "I'm sorry to hear that. Can I have your account number, please?", 0.5),
+            (C, "It's four four one, eight two six.", 0.8),
+            (A, "And the postcode on the account?", 0.4),
+            (C, "L S one, four A B.", 0.9),
+            (A, "Thank you. Let me look into that.", 0.5),
+            (A, "Okay. The courier has it, and it will arrive tomorrow before noon.", 25.0),
+            (C, "Alright, that's good news.", 0.7),
+            (A, "Is there anything else I can help you with?", 0.5),
+            (C, "No, that's everything.", 0.8),
+            (A, "Thank you for calling Acme Telecom. Goodbye.", 0.4),
+        ],
+    },
+    {
+        "name": "asked_hold_no_disclosure",
+        "title": "Broadband upgrade: a proper hold, but no company name, no disclosure, dead air and an abrupt close",
+        "voices": {A: ("en-us+m3", 150), C: ("en-us+f3", 145)},
+        "metadata": {
+            "external_id": "CALL-20250312-0150",
+            "agent_external_id": "AGT-1102",
+            "agent_name": "Mark",
+            "queue": "sales",
+            "direction": "inbound",
+            "started_at": "2025-03-12T10:18:27-05:00",
+            "wait_seconds": 12,
+            "hold_seconds": 22,
+            "after_call_work_seconds": 30,
+            "disposition": "upgrade_sold",
+            "resolved": True,
+            "csat": 4,
+            "nps": 7,
+            "customer_ref": "ACM-187305",
+        },
+        "turns": [
+            (A, "Hi, this is Mark speaking. How can I help you today?", None),
+            (C, "Hi Mark. I'd like to upgrade my broadband package, please.", 0.7),
+            (A, "Sure. Can I have your full name and date of birth?", 0.5),
+            (C, "Peter Novak, fifth of June, nineteen seventy eight.", 0.8),
+            (A, "Thanks, Mr. Novak. Can I put you on hold for a moment while I check the offers?", 0.5),
+            (C, "Sure, no problem.", 0.7),
+            (A, "Thank you for holding. I can move you to the fibre plan for thirty dollars a month.", 22.0),
+            (C, "That sounds good. How fast is it?", 0.8),
+            (A, "It's five hundred megabits, and the first month is free.", 0.5),
+            (C, "Okay, let's do that.", 0.7),
+            (A, "Great. I'm setting that up for you now.", 0.5),
+            (A, "Done. It will be active from Monday. Bye now.", 14.0),
+            (C, "Thanks, bye.", 0.5),
+        ],
+    },
+])
+
+_HOLD_UNKNOWN = {"hold_etiquette": "unknown"}
+AUTO_QA_EXPECTED = {
+    "billing_double_charge": {
+        "greeting": "pass", "recording_disclosure": "pass", "identity_verification": "pass", **_HOLD_UNKNOWN,
+        "closing": "pass", "empathy": "pass", "dead_air": "pass",
+    },
+    "cancel_subscription_interruption": {
+        "greeting": "pass", "recording_disclosure": "pass", "identity_verification": "pass", **_HOLD_UNKNOWN,
+        "closing": "pass", "empathy": "pass", "dead_air": "pass",
+    },
+    "outage_hold": {
+        "greeting": "pass", "recording_disclosure": "pass", "identity_verification": "pass", "hold_etiquette": "pass",
+        "closing": "pass", "empathy": "pass", "dead_air": "pass",
+    },
+    "card_payment": {  # only the date of birth is asked; no word of empathy
+        "greeting": "pass", "recording_disclosure": "pass", "identity_verification": "fail", **_HOLD_UNKNOWN,
+        "closing": "pass", "empathy": "fail", "dead_air": "pass",
+    },
+    "rude_agent": {
+        "greeting": "fail", "recording_disclosure": "fail", "identity_verification": "fail", **_HOLD_UNKNOWN,
+        "closing": "fail", "empathy": "fail", "dead_air": "pass",
+    },
+    "unannounced_hold": {
+        "greeting": "pass", "recording_disclosure": "pass", "identity_verification": "pass", "hold_etiquette": "fail",
+        "closing": "pass", "empathy": "pass", "dead_air": "fail",
+    },
+    "asked_hold_no_disclosure": {  # own name but no company name; 14 s of unannounced dead air
+        "greeting": "fail", "recording_disclosure": "fail", "identity_verification": "pass", "hold_etiquette": "pass",
+        "closing": "fail", "empathy": "fail", "dead_air": "fail",
+    },
+}
+
+
+# More calls, written to EXTRA_DIR beside the calls above (which the demo and
 # most tests use): card numbers with long runs of one digit, read at a normal
 # pace and fast (they once sent Whisper into decoding loops), and a German call
 # for the multilingual model. Each may name its "language" (default English).
@@ -563,8 +705,10 @@ def make_call(call, output_dir):
         "analytics": analytics_from_turns(turns),
         "metadata": call["metadata"],
     }
-    if "language" in call:  # the first four calls predate the field: English
+    if "language" in call:  # the calls above predate the field: English
         truth["language"] = call["language"]
+    if call["name"] in AUTO_QA_EXPECTED:
+        truth["auto_qa_expected"] = AUTO_QA_EXPECTED[call["name"]]
     json_path = output_dir / f"{call['name']}.json"
     json_path.write_text(json.dumps(truth, indent=2) + "\n", encoding="utf-8")
     return flac_path, json_path, truth

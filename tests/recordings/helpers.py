@@ -4,27 +4,48 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from recordings import transcription
-from recordings.analytics import call_analytics
+import numpy as np
+from django.utils import timezone
+
+from recordings import engines
 from recordings.models import Call, recordings_storage
+from recordings.services import call_ingest
+from recordings.transcription import TranscribeOutcome, call_transcribe
+from tests.conftest import SAMPLES_DIR
+from tests.factories import AgentFactory, ClientFactory
 from tests.recordings.conftest import transcribed_sample
 
 
-def store_sample_transcript(call: Call, name: str) -> None:
-    channels = transcribed_sample(name)
-    utterances = sorted(
-        (transcription.SpokenUtterance(speaker, u) for speaker, channel in channels.items() for u in channel.utterances),
-        key=lambda s: s.utterance.start,
+class ReplayEngine(engines.Engine):
+    """Plays back what the real engine heard on a sample call (run once per session, cached),
+    so tests can store that transcript through the real pipeline without decoding again."""
+
+    def __init__(self, sample: str):
+        real = engines.get_engine()
+        self.name, self.model_name, self.spec = real.name, real.model_name, real.spec
+        self.channels = transcribed_sample(sample)
+        self.sides = iter(("agent", "customer"))
+
+    def transcribe_channels(self, channels: dict, *, language: str | None) -> dict[str, engines.ChannelTranscript]:
+        return {speaker: self.channels[str(speaker)] for speaker in channels}
+
+    def transcribe_channel(self, audio: np.ndarray, *, language: str | None) -> engines.ChannelTranscript:
+        return self.channels[next(self.sides)]
+
+    def _decode(self, audio, *, language):  # never called: transcribe_channel replays
+        raise NotImplementedError
+
+
+def transcribed_sample_call(name: str, *, external_id: str | None = None, client=None, agent=None) -> Call:
+    """The sample `name` ingested and transcribed through the public services (the model's words replayed)."""
+    result = call_ingest(
+        client=client or ClientFactory(), agent=agent or AgentFactory(), external_id=external_id or name,
+        started_at=timezone.now(), audio=SAMPLES_DIR / f"{name}.flac", original_filename=f"{name}.flac",
     )
-    analytics = call_analytics(
-        agent_speech=channels["agent"].speech,
-        customer_speech=channels["customer"].speech,
-        agent_words=sum(len(u.words) for u in channels["agent"].utterances),
-    )
-    result = transcription.TranscriptionResult("en", "faster-whisper", "tiny.en", 60.0, 3.0, utterances, analytics)
-    Call.objects.filter(pk=call.pk).update(status=Call.Status.QUEUED)
-    claim = transcription._claim(call.pk)
-    assert transcription._store(call.pk, claim, result)
+    call = queued(result.call)
+    assert call_transcribe(call_id=call.pk, engine=ReplayEngine(name)) == TranscribeOutcome.TRANSCRIBED
+    call.refresh_from_db()
+    return call
 
 
 def corrupt_recording(call: Call) -> None:

@@ -39,13 +39,13 @@ def upload(path, name=None):
 def test_it_uploads_several_files_at_once(admin_client, roster, wav_file):
     response = admin_client.post(
         UPLOAD_URL,
-        form_data(roster, [upload(wav_file(), "CALL-A.wav"), upload(wav_file(), "CALL-B.wav")], queue="billing", csat="4"),
+        form_data(roster, [upload(wav_file(), "CALL-A.wav"), upload(wav_file(), "CALL-B.wav")], queue="billing", csat="4", ces="5"),
         follow=True,
     )
 
     assert response.status_code == 200
     assert sorted(Call.objects.values_list("external_id", flat=True)) == ["CALL-A", "CALL-B"]
-    assert set(Call.objects.values_list("queue", "csat")) == {("billing", 4)}
+    assert set(Call.objects.values_list("queue", "csat", "ces")) == {("billing", 4, 5)}
     assert "Imported 2, duplicates 0, rejected 0." in response.content.decode()
 
 
@@ -106,3 +106,17 @@ def test_it_keeps_the_upload_page_from_users_without_the_add_permission(client, 
     response = client.get(UPLOAD_URL)
 
     assert response.status_code == 302
+
+
+def test_it_judges_an_empty_file_on_its_own_and_names_it(admin_client, roster, wav_file, stored_files):
+    response = admin_client.post(
+        UPLOAD_URL,
+        form_data(roster, [upload(wav_file(), "good.wav"), SimpleUploadedFile("empty.wav", b""), upload(wav_file(), "also-good.wav")]),
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert "Rejected empty.wav: the file is empty" in page
+    assert "Imported 2, duplicates 0, rejected 1." in page
+    assert sorted(Call.objects.values_list("external_id", flat=True)) == ["also-good", "good"]
+    assert len(stored_files()) == 2

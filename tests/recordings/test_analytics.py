@@ -9,7 +9,6 @@ from tests.recordings.conftest import SAMPLE_NAMES, sample_truth, transcribed_sa
 from tests.recordings.helpers import close_enough
 
 
-
 def test_it_merges_pauses_inside_a_turn_but_not_between_turns():
     assert turns([(0.0, 1.0), (1.4, 2.0), (4.0, 5.0)]) == [(0.0, 2.0), (4.0, 5.0)]
     assert merge([(3.0, 4.0), (0.0, 1.0), (0.5, 2.0)]) == [(0.0, 2.0), (3.0, 4.0)]

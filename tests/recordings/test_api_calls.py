@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -89,6 +89,8 @@ def test_it_answers_200_with_the_existing_call_when_sent_twice(api, roster, wav_
         ({"csat": "7"}, "csat", "less than or equal to 5"),
         ({"nps": "-1"}, "nps", "greater than or equal to 0"),
         ({"direction": "sideways"}, "direction", "not a valid choice"),
+        ({"ces": "8"}, "ces", "less than or equal to 7"),
+        ({"wait_seconds": "-3"}, "wait_seconds", "greater than or equal to 0"),
     ],
 )
 def test_it_rejects_bad_metadata_with_a_message_naming_the_field(api, roster, wav_file, stored_files, overrides, field, message):
@@ -178,7 +180,7 @@ def test_it_requires_a_token(roster, wav_file):
 def test_it_lists_calls_with_filters_and_pages():
     acme, other = ClientFactory(slug="acme"), ClientFactory(slug="other")
     sarah, james = AgentFactory(external_id="AGT-1"), AgentFactory(external_id="AGT-2")
-    base = datetime(2026, 11, 2, 12, tzinfo=dt_timezone.utc)
+    base = datetime(2026, 11, 2, 12, tzinfo=UTC)
     for day in range(3):
         CallFactory(client=acme, agent=sarah, started_at=base + timedelta(days=day))
     CallFactory(client=other, agent=james, started_at=base, status=Call.Status.FAILED, failure_reason="corrupt")
@@ -258,3 +260,12 @@ class SimpleUploadedFileLike:
 
     def read_bytes(self):
         return b"unused"
+
+
+def test_it_takes_the_customer_effort_score_and_returns_it(api, roster, wav_file):
+    response = api.post("/api/calls/", payload(wav_file(), ces="6", resolved="false"), format="multipart")
+
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["ces"], body["resolved"], body["answered"]) == (6, False, True)
+    assert Call.objects.get().ces == 6

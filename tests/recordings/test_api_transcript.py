@@ -11,7 +11,7 @@ from recordings.models import Call, Transcript, recordings_storage
 from recordings.transcription import call_transcribe
 from tests.factories import AdminFactory, CallFactory, ReviewerFactory, UserFactory
 from tests.recordings.conftest import sample_truth
-from tests.recordings.helpers import corrupt_recording, queued, store_sample_transcript
+from tests.recordings.helpers import corrupt_recording, queued, transcribed_sample_call
 
 pytestmark = pytest.mark.django_db
 
@@ -33,8 +33,7 @@ def sync_cluster(monkeypatch):
 
 @pytest.mark.slow
 def test_it_shows_the_transcript_and_analytics_of_a_transcribed_call(reviewer_api):
-    call = CallFactory()
-    store_sample_transcript(call, "billing_double_charge")
+    call = transcribed_sample_call("billing_double_charge")
 
     body = reviewer_api.get(f"/api/calls/{call.pk}/").json()
 
@@ -42,7 +41,7 @@ def test_it_shows_the_transcript_and_analytics_of_a_transcribed_call(reviewer_ap
     transcript = body["transcript"]
     assert transcript["language"] == "en"
     assert transcript["engine"] == "faster-whisper"
-    assert transcript["model"] == "tiny.en"
+    assert transcript["model"].startswith("tiny.en")
     segments = transcript["segments"]
     assert set(segments[0]) == {"speaker", "start", "end", "text"}
     assert {s["speaker"] for s in segments} == {"agent", "customer"}
@@ -116,8 +115,7 @@ def test_it_retranscribes_from_the_admin_replacing_the_old_transcript(
 
 @pytest.mark.slow
 def test_it_shows_the_transcript_on_the_calls_admin_page(client):
-    call = CallFactory()
-    store_sample_transcript(call, "billing_double_charge")
+    call = transcribed_sample_call("billing_double_charge")
     client.force_login(AdminFactory())
 
     page = client.get(f"/admin/recordings/call/{call.pk}/change/")

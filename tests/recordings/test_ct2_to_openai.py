@@ -48,7 +48,7 @@ def checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def openai_model(checkpoint: Path) -> "whisper.Whisper":
+def openai_model(checkpoint: Path) -> whisper.Whisper:
     return load_openai_model(checkpoint, device="cpu").eval()
 
 
@@ -107,13 +107,13 @@ def test_it_converts_the_packaged_model_into_a_checkpoint_whisper_load_model_acc
     assert not model.is_multilingual
 
 
-def test_it_keeps_the_encoder_positions_sinusoidal(openai_model: "whisper.Whisper") -> None:
+def test_it_keeps_the_encoder_positions_sinusoidal(openai_model: whisper.Whisper) -> None:
     reference = whisper.model.sinusoids(1500, 384)
     # CT2 stores them as float16: equal to within half-precision rounding.
     assert torch.allclose(openai_model.encoder.positional_embedding, reference, atol=1e-3)
 
 
-def test_it_carries_over_the_alignment_heads_of_tiny_en(openai_model: "whisper.Whisper") -> None:
+def test_it_carries_over_the_alignment_heads_of_tiny_en(openai_model: whisper.Whisper) -> None:
     # Same heads as whisper's own _ALIGNMENT_HEADS["tiny.en"].
     reference = whisper.model.Whisper(openai_model.dims)
     reference.set_alignment_heads(whisper._ALIGNMENT_HEADS["tiny.en"])
@@ -129,7 +129,7 @@ def test_it_reuses_the_cached_default_checkpoint(checkpoint: Path) -> None:
 
 @pytest.mark.slow
 def test_it_matches_ctranslate2_encoder_output(
-    openai_model: "whisper.Whisper", ct2_dir: Path, speech: tuple[np.ndarray, str | None]
+    openai_model: whisper.Whisper, ct2_dir: Path, speech: tuple[np.ndarray, str | None]
 ) -> None:
     audio, _text = speech
     mel = whisper.log_mel_spectrogram(whisper.pad_or_trim(audio))[None]  # (1, 80, 3000), same input to both
@@ -145,7 +145,7 @@ def test_it_matches_ctranslate2_encoder_output(
 
 @pytest.mark.slow
 def test_it_transcribes_like_faster_whisper(
-    checkpoint: Path, openai_model: "whisper.Whisper", ct2_dir: Path, speech: tuple[np.ndarray, str | None]
+    checkpoint: Path, openai_model: whisper.Whisper, ct2_dir: Path, speech: tuple[np.ndarray, str | None]
 ) -> None:
     audio, spoken = speech
     ours = openai_model.transcribe(audio, temperature=0.0, fp16=False, language="en")["text"]

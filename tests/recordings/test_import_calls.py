@@ -11,7 +11,7 @@ from tests.factories import AgentFactory, ClientFactory
 
 pytestmark = pytest.mark.django_db
 
-COLUMNS = ["file", "client", "agent", "external_id", "started_at", "queue", "csat", "resolved"]
+COLUMNS = ["file", "client", "agent", "external_id", "started_at", "queue", "csat", "ces", "resolved"]
 
 
 @pytest.fixture
@@ -36,9 +36,17 @@ def write_manifest(folder, rows):
     return path
 
 
-def run_import(folder, manifest):
+def run_import(folder, manifest, *, expect_rejections: bool = False):
     out = StringIO()
-    call_command("import_calls", str(folder), manifest=str(manifest), no_progress=True, stdout=out, stderr=StringIO())
+    try:
+        call_command("import_calls", str(folder), manifest=str(manifest), no_progress=True, stdout=out, stderr=StringIO())
+    except CommandError as exc:
+        if "line(s) rejected" not in str(exc):
+            raise  # the manifest itself is unusable: for the tests that expect that
+        assert expect_rejections, f"{exc}\n{out.getvalue()}"
+        assert exc.returncode == 1
+    else:
+        assert not expect_rejections, "exited 0 although lines were rejected"
     return out.getvalue()
 
 
@@ -47,7 +55,7 @@ GOOD = {"client": "acme", "agent": "AGT-1042", "started_at": "2026-11-02T09:30:0
 
 def test_it_imports_and_reports_each_file(import_dir):
     manifest = write_manifest(import_dir, [
-        {**GOOD, "file": "card.flac", "external_id": "C-1", "queue": "payments", "csat": "4", "resolved": "yes"},
+        {**GOOD, "file": "card.flac", "external_id": "C-1", "queue": "payments", "csat": "4", "ces": "6", "resolved": "yes"},
         {**GOOD, "file": "short.wav", "external_id": "C-2"},
         {**GOOD, "file": "notes.wav", "external_id": "C-3"},
         {**GOOD, "file": "missing.wav", "external_id": "C-4"},
@@ -58,7 +66,7 @@ def test_it_imports_and_reports_each_file(import_dir):
         {**GOOD, "file": "short.wav", "external_id": "C-9", "csat": "great"},
     ])
 
-    output = run_import(import_dir, manifest)
+    output = run_import(import_dir, manifest, expect_rejections=True)
 
     assert output.splitlines()[0] == "Imported 2, duplicates 0, rejected 7."
     assert "line 4: notes.wav: the file is not decodable audio" in output
@@ -69,7 +77,7 @@ def test_it_imports_and_reports_each_file(import_dir):
     assert "line 9: short.wav: missing external_id" in output
     assert "line 10: short.wav: csat must be a whole number, not 'great'" in output
     call = Call.objects.get(external_id="C-1")
-    assert (call.queue, call.csat, call.resolved) == ("payments", 4, True)
+    assert (call.queue, call.csat, call.ces, call.resolved) == ("payments", 4, 6, True)
     assert Call.objects.count() == 2
 
 
@@ -105,3 +113,36 @@ def test_it_refuses_a_binary_manifest(import_dir):
 
     with pytest.raises(CommandError, match="not a readable UTF-8 CSV"):
         run_import(import_dir, manifest)
+
+
+def test_it_reports_every_problem_of_a_line_at_once(import_dir):
+    manifest = write_manifest(import_dir, [
+        {**GOOD, "file": "missing.wav", "external_id": "C-1", "agent": "AGT-404", "csat": "great", "started_at": "soon"},
+    ])
+    output = run_import(import_dir, manifest, expect_rejections=True)
+    line = next(line for line in output.splitlines() if "line 2" in line)
+    for problem in ("file not found", "unknown agent 'AGT-404'", "started_at 'soon'", "csat must be a whole number"):
+        assert problem in line
+    assert Call.objects.count() == 0
+
+
+def test_it_finds_a_relative_manifest_in_the_import_folder(import_dir, monkeypatch, tmp_path):
+    inside = import_dir / "calls.csv"
+    write_manifest(import_dir, [{**GOOD, "file": "short.wav", "external_id": "C-1"}]).rename(inside)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+
+    output = run_import(import_dir, "calls.csv")
+
+    assert output.splitlines()[0] == "Imported 1, duplicates 0, rejected 0."
+
+
+def test_it_rejects_a_nul_character_with_a_summary_instead_of_a_traceback(import_dir):
+    manifest = write_manifest(import_dir, [
+        {**GOOD, "file": "short.wav", "external_id": "C-\x00-1"},
+        {**GOOD, "file": "card.flac", "external_id": "C-2"},
+    ])
+    output = run_import(import_dir, manifest, expect_rejections=True)
+    assert "external_id contain(s) a NUL character" in output
+    assert list(Call.objects.values_list("external_id", flat=True)) == ["C-2"]

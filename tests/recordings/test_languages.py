@@ -1,9 +1,11 @@
 """Clients in other languages: the base model per client, a clear failure where the model cannot hear the language."""
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from recordings import whisper_models
 from recordings.models import Call
+from recordings.services import client_upsert
 from recordings.transcription import call_transcribe
 from recordings.wer import word_errors
 from tests.conftest import SAMPLES_DIR
@@ -50,9 +52,6 @@ def test_it_transcribes_a_german_clients_call_in_german_with_the_base_model(inge
 
 
 def test_it_requires_a_language_for_a_client_on_the_multilingual_model(admin_client):
-    from recordings.services import client_upsert
-    from django.core.exceptions import ValidationError
-
     with pytest.raises(ValidationError, match="needs the call's language"):
         client_upsert(slug="cymru", name="Cymru", transcription_model="base")
     client, _ = client_upsert(slug="cymru", name="Cymru", transcription_model="base", language="cy", chinese_script="")

@@ -30,10 +30,3 @@ def test_it_refuses_a_second_call_with_the_same_external_id_for_a_client():
 
     with pytest.raises(IntegrityError), transaction.atomic():
         CallFactory(client=call.client, external_id="X-1")
-
-
-def test_it_counts_handle_time_as_talk_hold_and_wrap_up():
-    call = CallFactory.build(talk_seconds=300, hold_seconds=25, after_call_work_seconds=35)
-
-    assert call.handle_seconds == 360
-    assert CallFactory.build(talk_seconds=None).handle_seconds is None

@@ -8,18 +8,16 @@ from rest_framework.test import APIClient
 
 from recordings.models import Transcript
 from recordings.selectors import CallFilters, call_list
-from tests.factories import CallFactory, ReviewerFactory
-from tests.recordings.helpers import store_sample_transcript
+from tests.factories import ReviewerFactory
+from tests.recordings.helpers import transcribed_sample_call
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 @pytest.fixture
 def calls():
-    cancel = CallFactory(external_id="cancel")
-    billing = CallFactory(external_id="billing")
-    store_sample_transcript(cancel, "cancel_subscription_interruption")
-    store_sample_transcript(billing, "billing_double_charge")
+    cancel = transcribed_sample_call("cancel_subscription_interruption", external_id="cancel")
+    billing = transcribed_sample_call("billing_double_charge", external_id="billing")
     return cancel, billing
 
 

@@ -1,6 +1,6 @@
 import io
 import wave
-from datetime import datetime, timezone as dt_timezone
+from datetime import UTC, datetime
 
 import pytest
 from django.core.files import File
@@ -9,12 +9,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from recordings import services
 from recordings.models import Call, Recording
-from tests.factories import AgentFactory, ClientFactory
 from tests.audio_fixtures import FORMATS, encode_stereo
+from tests.factories import AgentFactory, ClientFactory
 
 pytestmark = pytest.mark.django_db
 
-STARTED = datetime(2026, 11, 2, 9, 30, tzinfo=dt_timezone.utc)
+STARTED = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 
 
 @pytest.fixture

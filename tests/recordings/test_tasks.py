@@ -10,6 +10,7 @@ import time
 import pytest
 
 from recordings.tasks import requeue_stale_transcriptions, transcribe_call
+from recordings.transcription import TranscribeOutcome
 from tests.conftest import SAMPLES_DIR
 from tests.recordings.cluster import ClusterDatabase
 
@@ -50,12 +51,26 @@ def _redis_available() -> bool:
 
 @pytest.mark.django_db
 def test_it_exits_cleanly_when_the_call_is_gone():
-    assert transcribe_call(987654) == "gone"
+    assert transcribe_call(987654) == TranscribeOutcome.GONE
 
 
 @pytest.mark.django_db
-def test_it_requeues_nothing_when_no_claim_is_stale():
+def test_it_requeues_only_stale_claims_from_the_scheduled_task(settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from recordings.models import Call
+    from tests.factories import CallFactory
+
+    settings.TRANSCRIBE_STALE_AFTER = 60
+    busy = CallFactory(status=Call.Status.TRANSCRIBING, claimed_at=timezone.now())
+    CallFactory(status=Call.Status.TRANSCRIBED)
     assert requeue_stale_transcriptions() == 0
+
+    Call.objects.filter(pk=busy.pk).update(claimed_at=timezone.now() - timedelta(seconds=90))
+    assert requeue_stale_transcriptions() == 1
+    assert Call.objects.get(pk=busy.pk).status == Call.Status.QUEUED
 
 
 @pytest.mark.slow

@@ -14,6 +14,7 @@ from recordings import transcription
 from recordings.audio import decode
 from recordings.models import Call, CallAnalytics, Segment, Transcript
 from recordings.transcription import (
+    TranscribeOutcome,
     call_retranscribe,
     call_transcribe,
     call_transcription_queue,
@@ -41,7 +42,7 @@ def write_wav(path: Path, channels: np.ndarray, rate: int = 16_000) -> Path:
 def test_it_stores_agent_and_customer_segments_words_and_analytics(ingest_sample):
     call = queued(ingest_sample("cancel_subscription_interruption"))
 
-    assert call_transcribe(call_id=call.pk) == "transcribed"
+    assert call_transcribe(call_id=call.pk) == TranscribeOutcome.TRANSCRIBED
 
     call.refresh_from_db()
     assert call.status == Call.Status.TRANSCRIBED
@@ -114,7 +115,7 @@ def test_it_stores_an_empty_transcript_for_a_silent_call(ingest_sample, tmp_path
     silent = write_wav(tmp_path / "silent.wav", np.zeros((2, 10 * 16_000), dtype=np.float32))
     call = queued(ingest_sample(silent))
 
-    assert call_transcribe(call_id=call.pk) == "transcribed"
+    assert call_transcribe(call_id=call.pk) == TranscribeOutcome.TRANSCRIBED
 
     call.refresh_from_db()
     assert call.status == Call.Status.TRANSCRIBED
@@ -127,7 +128,7 @@ def test_it_fails_a_corrupt_recording_with_a_readable_reason(ingest_sample):
     call = queued(ingest_sample("billing_double_charge"))
     corrupt_recording(call)
 
-    assert call_transcribe(call_id=call.pk) == "failed"
+    assert call_transcribe(call_id=call.pk) == TranscribeOutcome.FAILED
 
     call.refresh_from_db()
     assert call.status == Call.Status.FAILED
@@ -175,8 +176,8 @@ def test_it_queues_after_commit_when_ingesting(ingest_sample, settings, django_c
 def test_it_lets_only_one_worker_claim_a_call():
     call = CallFactory(status=Call.Status.QUEUED)
 
-    first = transcription._claim(call.pk)
-    second = transcription._claim(call.pk)
+    first = transcription.transcription_claim(call_id=call.pk)
+    second = transcription.transcription_claim(call_id=call.pk)
 
     assert first is not None
     assert second is None
@@ -188,7 +189,7 @@ def test_it_lets_only_one_worker_claim_a_call():
 def test_it_skips_a_call_already_transcribed():
     call = CallFactory(status=Call.Status.TRANSCRIBED)
 
-    assert call_transcribe(call_id=call.pk) == "skipped"
+    assert call_transcribe(call_id=call.pk) == TranscribeOutcome.SKIPPED
 
 
 def test_it_takes_over_a_claim_older_than_the_task_timeout(settings):
@@ -196,17 +197,17 @@ def test_it_takes_over_a_claim_older_than_the_task_timeout(settings):
     fresh = CallFactory(status=Call.Status.TRANSCRIBING, claimed_at=timezone.now() - timedelta(seconds=30))
     stale = CallFactory(status=Call.Status.TRANSCRIBING, claimed_at=timezone.now() - timedelta(seconds=90))
 
-    assert transcription._claim(fresh.pk) is None
-    assert transcription._claim(stale.pk) is not None
+    assert transcription.transcription_claim(call_id=fresh.pk) is None
+    assert transcription.transcription_claim(call_id=stale.pk) is not None
 
 
 def test_it_discards_a_result_whose_claim_was_taken_away(ingest_sample):
     call = queued(ingest_sample("billing_double_charge"))
-    claim = transcription._claim(call.pk)
+    claim = transcription.transcription_claim(call_id=call.pk)
     call_retranscribe(call_id=call.pk)  # e.g. a reviewer asked for it again meanwhile
     empty = transcription.TranscriptionResult("en", "faster-whisper", "tiny.en", 1.0, 1.0, [], None)
 
-    assert transcription._store(call.pk, claim, empty) is False
+    assert transcription.transcript_store(claim=claim, result=empty) is False
 
     assert not Transcript.objects.filter(call=call).exists()
     assert Call.objects.get(pk=call.pk).status == Call.Status.QUEUED
@@ -218,7 +219,7 @@ def test_it_gives_up_on_a_call_whose_worker_keeps_dying(settings):
         status=Call.Status.TRANSCRIBING, claimed_at=timezone.now() - timedelta(days=1), transcription_attempts=3
     )
 
-    assert call_transcribe(call_id=call.pk) == "skipped"
+    assert call_transcribe(call_id=call.pk) == TranscribeOutcome.SKIPPED
 
     call.refresh_from_db()
     assert call.status == Call.Status.FAILED
@@ -231,11 +232,11 @@ def test_it_retries_an_engine_failure_a_bounded_number_of_times(ingest_sample, s
     call = queued(ingest_sample("billing_double_charge"))
 
     with django_capture_on_commit_callbacks() as callbacks:
-        assert call_transcribe(call_id=call.pk) == "requeued"
+        assert call_transcribe(call_id=call.pk) == TranscribeOutcome.REQUEUED
     assert len(callbacks) == 1
     assert Call.objects.get(pk=call.pk).status == Call.Status.QUEUED
 
-    assert call_transcribe(call_id=call.pk) == "failed"
+    assert call_transcribe(call_id=call.pk) == TranscribeOutcome.FAILED
     call.refresh_from_db()
     assert call.status == Call.Status.FAILED
     assert "Transcription failed" in call.failure_reason
@@ -278,7 +279,7 @@ def test_it_finishes_a_requeued_call_that_a_dead_worker_had_claimed(ingest_sampl
     )
     transcription_requeue_stale()
 
-    assert call_transcribe(call_id=call.pk) == "transcribed"
+    assert call_transcribe(call_id=call.pk) == TranscribeOutcome.TRANSCRIBED
     call.refresh_from_db()
     assert call.transcription_attempts == 2
 

@@ -1,150 +1,154 @@
 """Bulk import: `python manage.py import_calls DIR --manifest calls.csv`.
 
-The manifest has a header row. Required columns: file, client, agent,
-external_id, started_at. Optional: the call metadata columns (direction,
-customer_ref, queue, wait_seconds, talk_seconds, hold_seconds,
-after_call_work_seconds, disposition, resolved, csat, nps).
+The manifest has a header row. Required columns: file, client, agent, external_id,
+started_at. Optional: the call metadata columns (recordings.models.CALL_METADATA_FIELDS).
+A relative manifest path is looked up in DIR first, then in the current folder.
 Running it again on the same folder is safe: stored calls come back as duplicates.
+Exits with status 1 when any line was rejected.
 """
 
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field
+import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.dateparse import parse_datetime
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from tqdm import tqdm
+from tqdm.contrib.logging import logging_redirect_tqdm
 
 from recordings import services
-from recordings.models import Agent, Client
+from recordings.models import CALL_METADATA_FIELDS, Agent, Client
 
 REQUIRED_COLUMNS = ("file", "client", "agent", "external_id", "started_at")
-INTEGER_COLUMNS = ("wait_seconds", "talk_seconds", "hold_seconds", "after_call_work_seconds", "csat", "nps")
+INTEGER_COLUMNS = ("wait_seconds", "talk_seconds", "hold_seconds", "after_call_work_seconds", "csat", "nps", "ces")
 TRUE_WORDS, FALSE_WORDS = {"1", "true", "yes", "y"}, {"0", "false", "no", "n"}
 
 
-class RowError(Exception):
-    pass
-
-
-@dataclass
-class ImportSummary:
-    imported: list[str] = field(default_factory=list)
-    duplicates: list[str] = field(default_factory=list)
-    rejected: list[tuple[str, str]] = field(default_factory=list)
-
-
 class Command(BaseCommand):
-    help = "Import call recordings from a folder, described by a CSV manifest."
+    help = "Import call recordings from a folder, described by a CSV manifest (exits 1 if a line is rejected)."
 
     def add_arguments(self, parser):
         parser.add_argument("directory", type=Path, help="Folder holding the audio files.")
-        parser.add_argument("--manifest", type=Path, required=True, help="CSV file describing the calls.")
+        parser.add_argument(
+            "--manifest", type=Path, required=True,
+            help="CSV file describing the calls; a relative path is looked up in the folder first.",
+        )
         parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
 
     def handle(self, *args, directory: Path, manifest: Path, no_progress: bool, **options):
-        directory = directory.resolve()
+        directory, manifest = Path(directory).resolve(), Path(manifest)
         if not directory.is_dir():
             raise CommandError(f"{directory} is not a folder.")
-        rows = self._read_manifest(manifest)
-        summary = ImportSummary()
+        rows = _read_manifest(_find_manifest(manifest, directory))
         clients = {c.slug: c for c in Client.objects.all()}
         agents = {a.external_id: a for a in Agent.objects.all()}
 
-        for line, row in tqdm(rows, desc="Importing", unit="call", disable=no_progress, file=self.stderr._out):
-            label = f"line {line}: {row.get('file') or '(no file)'}"
-            try:
-                kwargs = self._row_to_kwargs(row, directory, clients, agents)
-                result = services.call_ingest(**kwargs)
-            except (RowError, services.IngestError) as exc:
-                summary.rejected.append((label, str(exc)))
-                continue
-            if result.created:
-                summary.imported.append(label)
-            else:
-                summary.duplicates.append(f"{label} (same {result.duplicate_of.replace('_', ' ')} as call {result.call.pk})")
+        def item(line: int, row: dict):
+            label = f"line {line}: {(row.get('file') or '(no file)').strip()}"
+            return label, lambda: _row_to_kwargs(row, directory, clients, agents)
+
+        # Progress on stderr only at a terminal; log lines are written above the bar, never through it.
+        show_progress = not no_progress and sys.stderr.isatty()
+        progress = tqdm(rows, desc="Importing", unit="call", disable=not show_progress, file=sys.stderr)
+        with logging_redirect_tqdm():
+            summary = services.calls_ingest_batch(item(line, row) for line, row in progress)
+        progress.close()
 
         self._print_summary(summary)
+        rejected = summary.count(services.BatchOutcome.REJECTED)
+        if rejected:
+            raise CommandError(f"{rejected} line(s) rejected; fix them and run again (stored calls are skipped).")
 
-    def _read_manifest(self, manifest: Path) -> list[tuple[int, dict]]:
-        try:
-            with open(manifest, newline="", encoding="utf-8-sig") as fh:
-                reader = csv.DictReader(fh)
-                missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
-                if missing:
-                    raise CommandError(f"The manifest lacks the column(s): {', '.join(missing)}.")
-                return [(n, row) for n, row in enumerate(reader, start=2)]
-        except FileNotFoundError:
-            raise CommandError(f"Manifest {manifest} not found.") from None
-        except (UnicodeDecodeError, csv.Error) as exc:
-            raise CommandError(f"The manifest is not a readable UTF-8 CSV file: {exc}") from None
+    def _print_summary(self, summary: services.BatchSummary) -> None:
+        self.stdout.write(summary.line)
+        for entry in summary.entries:
+            if entry.outcome == services.BatchOutcome.REJECTED:
+                self.stdout.write(self.style.ERROR(f"  rejected   {entry.label}: {entry.detail}"))
+            elif entry.outcome == services.BatchOutcome.DUPLICATE:
+                self.stdout.write(f"  duplicate  {entry.label} ({entry.detail})")
+            else:
+                self.stdout.write(f"  imported   {entry.label}")
 
-    def _row_to_kwargs(self, row: dict, directory: Path, clients: dict, agents: dict) -> dict:
-        values = {k: (v or "").strip() for k, v in row.items() if k}
-        missing = [c for c in REQUIRED_COLUMNS if not values.get(c)]
-        if missing:
-            raise RowError(f"missing {', '.join(missing)}")
+
+def _find_manifest(manifest: Path, directory: Path) -> Path:
+    candidates = [manifest] if manifest.is_absolute() else [directory / manifest, Path.cwd() / manifest]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    raise CommandError(f"Manifest {manifest} not found (looked in {', '.join(str(c.parent) for c in candidates)}).")
+
+
+def _read_manifest(manifest: Path) -> list[tuple[int, dict]]:
+    try:
+        with open(manifest, newline="", encoding="utf-8-sig") as fh:
+            reader = csv.DictReader(fh)
+            missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+            if missing:
+                raise CommandError(f"The manifest lacks the column(s): {', '.join(missing)}.")
+            return [(n, row) for n, row in enumerate(reader, start=2)]
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise CommandError(f"The manifest is not a readable UTF-8 CSV file: {exc}") from None
+
+
+def _row_to_kwargs(row: dict, directory: Path, clients: dict, agents: dict) -> dict:
+    """call_ingest's arguments for one manifest line; every problem of the line at once as an IngestError."""
+    values = {k: (v or "").strip() for k, v in row.items() if k and isinstance(v, (str, type(None)))}
+    problems: list[str] = []
+    nul = sorted(k for k, v in values.items() if "\x00" in v)
+    if nul:
+        raise services.IngestError(f"{', '.join(nul)} contain(s) a NUL character")
+    missing = [c for c in REQUIRED_COLUMNS if not values.get(c)]
+    if missing:
+        problems.append(f"missing {', '.join(missing)}")
+
+    kwargs: dict = {"external_id": values.get("external_id", "")}
+    if values.get("file"):
         path = (directory / values["file"]).resolve()
         if not path.is_relative_to(directory):
-            raise RowError("the file lies outside the import folder")
-        if not path.is_file():
-            raise RowError("file not found")
-        client = clients.get(values["client"])
-        if client is None:
-            raise RowError(f"unknown client '{values['client']}'")
-        agent = agents.get(values["agent"])
-        if agent is None:
-            raise RowError(f"unknown agent '{values['agent']}'")
-        started_at = _parse_started_at(values["started_at"])
+            problems.append("the file lies outside the import folder")
+        elif not path.is_file():
+            problems.append("file not found")
+        kwargs.update(audio=path, original_filename=path.name)
+    if values.get("client"):
+        kwargs["client"] = clients.get(values["client"])
+        if kwargs["client"] is None:
+            problems.append(f"unknown client '{values['client']}'")
+    if values.get("agent"):
+        kwargs["agent"] = agents.get(values["agent"])
+        if kwargs["agent"] is None:
+            problems.append(f"unknown agent '{values['agent']}'")
+    if values.get("started_at"):
+        kwargs["started_at"] = _parse_started_at(values["started_at"], problems)
 
-        kwargs = {
-            "client": client,
-            "agent": agent,
-            "external_id": values["external_id"],
-            "started_at": started_at,
-            "audio": path,
-            "original_filename": path.name,
-        }
-        for name in services.METADATA_FIELDS:
-            raw = values.get(name, "")
-            if raw == "":
-                continue
-            if name in INTEGER_COLUMNS:
-                try:
-                    kwargs[name] = int(raw)
-                except ValueError:
-                    raise RowError(f"{name} must be a whole number, not '{raw}'") from None
-            elif name == "resolved":
-                if raw.lower() not in TRUE_WORDS | FALSE_WORDS:
-                    raise RowError(f"resolved must be true or false, not '{raw}'")
-                kwargs[name] = raw.lower() in TRUE_WORDS
-            else:
-                kwargs[name] = raw
-        return kwargs
-
-    def _print_summary(self, summary: ImportSummary) -> None:
-        out = self.stdout
-        out.write(
-            f"Imported {len(summary.imported)}, duplicates {len(summary.duplicates)}, rejected {len(summary.rejected)}."
-        )
-        for label in summary.imported:
-            out.write(f"  imported   {label}")
-        for label in summary.duplicates:
-            out.write(f"  duplicate  {label}")
-        for label, reason in summary.rejected:
-            out.write(self.style.ERROR(f"  rejected   {label}: {reason}"))
+    for name in CALL_METADATA_FIELDS:
+        raw = values.get(name, "")
+        if raw == "":
+            continue
+        if name in INTEGER_COLUMNS:
+            try:
+                kwargs[name] = int(raw)
+            except ValueError:
+                problems.append(f"{name} must be a whole number, not '{raw}'")
+        elif name == "resolved":
+            if raw.lower() not in TRUE_WORDS | FALSE_WORDS:
+                problems.append(f"resolved must be true or false, not '{raw}'")
+            kwargs[name] = raw.lower() in TRUE_WORDS
+        else:
+            kwargs[name] = raw
+    if problems:
+        raise services.IngestError("; ".join(problems))
+    return kwargs
 
 
-def _parse_started_at(raw: str):
+def _parse_started_at(raw: str, problems: list[str]):
     try:
         value = parse_datetime(raw)
     except ValueError:
         value = None
     if value is None:
-        raise RowError(f"started_at '{raw}' is not an ISO 8601 date and time")
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
-    return value
+        problems.append(f"started_at '{raw}' is not an ISO 8601 date and time")
+        return None
+    return timezone.make_aware(value) if timezone.is_naive(value) else value

@@ -1,0 +1,57 @@
+"""Who may see, hear and change calls: one rule per question, used by pages, admin, API and audio.
+
+Built on the roles in `qa.accounts.roles`:
+- QA staff (reviewers, managers, superusers) see every call;
+- client staff see their client's calls, whichever agent handled them;
+- agents see the calls they handled, whichever client they were for.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from qa.accounts.roles import is_active_user, is_reviewer
+from recordings.models import Call
+
+
+def calls_visible_to(user, calls: QuerySet[Call] | None = None) -> QuerySet[Call]:
+    calls = Call.objects.all() if calls is None else calls
+    if not is_active_user(user):
+        return calls.none()
+    if is_reviewer(user):
+        return calls
+    # A subquery rather than joins: no duplicate rows, and other filters compose freely.
+    visible = Call.objects.filter(Q(client__users=user) | Q(agent__user=user)).values("pk")
+    return calls.filter(pk__in=visible)
+
+
+def can_view_call(user, call: Call) -> bool:
+    return calls_visible_to(user).filter(pk=call.pk).exists()
+
+
+def can_listen(user, call: Call) -> bool:
+    """QA staff hear every call; a client's staff hear that client's calls. Agents do not (yet)."""
+    if not is_active_user(user):
+        return False
+    if is_reviewer(user):
+        return True
+    return call.client.users.filter(pk=user.pk).exists()
+
+
+def can_ingest_calls(user) -> bool:
+    """Telephony integrations and admins: anyone granted the add-call permission."""
+    return is_active_user(user) and user.has_perm("recordings.add_call")
+
+
+def can_manage_roster(user) -> bool:
+    """Clients and agents are synced by admins and by workforce-system tokens with both add permissions."""
+    return (
+        is_active_user(user)
+        and user.is_staff
+        and user.has_perm("recordings.add_client")
+        and user.has_perm("recordings.add_agent")
+    )
+
+
+def can_retranscribe(user) -> bool:
+    return is_reviewer(user) or can_ingest_calls(user)

@@ -1,0 +1,254 @@
+"""What each call figure means, in SQL: the one definition behind the agent scorecard, the team
+dashboard and the client summary.
+
+Each function takes calls already narrowed to what is measured (an agent, a team, a client,
+a period) and aggregates them in one query. A figure with nothing to count is None, never 0.
+
+- Handled calls: answered calls (an abandoned call has no agent and counts in no agent's figures).
+- AHT: (talk + hold + after-call work) / handled calls. Talk is the call's `talk_seconds`, or the
+  recording's duration when that is missing; hold and after-call work count 0 when missing. A call
+  with neither talk seconds nor a recording is left out (its handle time is unknown).
+- FCR: a call's explicit `resolved` flag decides. Otherwise the repeat-contact rule: resolved unless
+  the same customer (same `customer_ref`, same client) calls again within the client's window
+  (`Client.fcr_window_days`), counting calls outside the measured set and period. A call with no
+  customer reference, or whose window is still open without a repeat, is pending: out of the rate.
+- CSAT (1-5): the average, and the share of 4s and 5s. NPS: % promoters (9-10) minus % detractors
+  (0-6), from -100 to 100. CES (1-7, 7 = easiest): the average. Each with its number of responses.
+- Service level: answered calls with `wait_seconds` within the client's threshold, over answered
+  calls plus calls abandoned after the short-abandon time; short abandons count in neither.
+  Answered calls whose wait is unknown are left out of it (and out of ASA).
+- ASA: the mean wait of answered calls. Abandonment: calls abandoned after the short-abandon time
+  over answered calls plus those abandoned calls.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import (
+    Avg,
+    Count,
+    DateTimeField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
+
+from recordings.models import Call
+
+INDUSTRY_AHT_SECONDS = 363  # about 6 min 3 s, the usual reference for inbound service calls
+
+
+def handled(calls: QuerySet[Call]) -> QuerySet[Call]:
+    return calls.filter(answered=True)
+
+
+def talk_seconds_expression():
+    return Coalesce(Cast("talk_seconds", FloatField()), F("recording__duration_seconds"))
+
+
+def handle_seconds_expression():
+    return ExpressionWrapper(
+        talk_seconds_expression()
+        + Cast(Coalesce("hold_seconds", Value(0)), FloatField())
+        + Cast(Coalesce("after_call_work_seconds", Value(0)), FloatField()),
+        output_field=FloatField(),
+    )
+
+
+class DaysAsDuration(Func):
+    """A whole number of days as an interval, on PostgreSQL and on SQLite (which stores durations in microseconds)."""
+
+    output_field = DurationField()
+    template = "(%(expressions)s * INTERVAL '1 day')"
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="(%(expressions)s * 86400000000)", **extra)
+
+
+def with_repeat_contact(calls: QuerySet[Call]) -> QuerySet[Call]:
+    """Annotate `fcr_window_end` and `repeated`: the same customer called again within the window."""
+    window = DaysAsDuration("client__fcr_window_days")
+    calls = calls.annotate(
+        fcr_window_end=ExpressionWrapper(F("started_at") + window, output_field=DateTimeField())
+    )
+    later = Call.objects.filter(
+        client_id=OuterRef("client_id"),
+        customer_ref=OuterRef("customer_ref"),
+        started_at__gt=OuterRef("started_at"),
+        started_at__lte=OuterRef("fcr_window_end"),
+    )
+    return calls.annotate(repeated=Exists(later))
+
+
+def _ratio(numerator: int | float | None, denominator: int | float | None) -> float | None:
+    if not denominator or numerator is None:
+        return None
+    return numerator / denominator
+
+
+@dataclass(frozen=True)
+class FcrFigure:
+    rate: float | None  # 0-1
+    resolved: int
+    explicit_calls: int  # decided by their `resolved` flag
+    repeat_rule_calls: int  # decided by the repeat-contact rule
+    pending_calls: int  # no customer reference, or the window still open
+
+    @property
+    def source(self) -> str:
+        if self.explicit_calls and self.repeat_rule_calls:
+            return "resolved flag and repeat contacts"
+        if self.explicit_calls:
+            return "resolved flag"
+        if self.repeat_rule_calls:
+            return "repeat contacts"
+        return "none yet"
+
+
+@dataclass(frozen=True)
+class CsatFigure:
+    average: float | None
+    satisfied_share: float | None  # 4s and 5s, 0-1
+    responses: int
+
+
+@dataclass(frozen=True)
+class NpsFigure:
+    score: float | None  # -100 to 100
+    promoters: int
+    detractors: int
+    responses: int
+
+
+@dataclass(frozen=True)
+class CesFigure:
+    average: float | None
+    responses: int
+
+
+@dataclass(frozen=True)
+class SpeechFigure:
+    """Averages of the call analytics over the calls that have them (transcribed two-channel calls)."""
+
+    talk_listen_ratio: float | None
+    dead_air_seconds: float | None
+    overtalk_seconds: float | None
+    calls: int
+
+
+@dataclass(frozen=True)
+class CallFigures:
+    calls_handled: int
+    aht_seconds: float | None
+    aht_calls: int
+    fcr: FcrFigure
+    csat: CsatFigure
+    nps: NpsFigure
+    ces: CesFigure
+    speech: SpeechFigure
+
+
+def call_figures(calls: QuerySet[Call], *, now: datetime | None = None) -> CallFigures:
+    """The handled-call figures of `calls`, in one query."""
+    now = now or timezone.now()
+    rule_applies = Q(resolved__isnull=True) & ~Q(customer_ref="")
+    rows = with_repeat_contact(handled(calls)).aggregate(
+        handled=Count("pk"),
+        handle_total=Sum(handle_seconds_expression()),
+        handle_calls=Count("pk", filter=Q(talk_seconds__isnull=False) | Q(recording__isnull=False)),
+        explicit=Count("pk", filter=Q(resolved__isnull=False)),
+        explicit_resolved=Count("pk", filter=Q(resolved=True)),
+        rule_resolved=Count("pk", filter=rule_applies & Q(repeated=False, fcr_window_end__lte=now)),
+        rule_unresolved=Count("pk", filter=rule_applies & Q(repeated=True)),
+        csat_avg=Avg("csat"),
+        csat_n=Count("csat"),
+        csat_satisfied=Count("pk", filter=Q(csat__gte=4)),
+        nps_n=Count("nps"),
+        promoters=Count("pk", filter=Q(nps__gte=9)),
+        detractors=Count("pk", filter=Q(nps__lte=6)),
+        ces_avg=Avg("ces"),
+        ces_n=Count("ces"),
+        ratio_avg=Avg("analytics__talk_listen_ratio"),
+        dead_air_avg=Avg("analytics__dead_air_seconds"),
+        overtalk_avg=Avg("analytics__overtalk_seconds"),
+        analytics_n=Count("analytics"),
+    )
+    rule_calls = rows["rule_resolved"] + rows["rule_unresolved"]
+    decided = rows["explicit"] + rule_calls
+    return CallFigures(
+        calls_handled=rows["handled"],
+        aht_seconds=_ratio(rows["handle_total"], rows["handle_calls"]),
+        aht_calls=rows["handle_calls"],
+        fcr=FcrFigure(
+            rate=_ratio(rows["explicit_resolved"] + rows["rule_resolved"], decided),
+            resolved=rows["explicit_resolved"] + rows["rule_resolved"],
+            explicit_calls=rows["explicit"],
+            repeat_rule_calls=rule_calls,
+            pending_calls=rows["handled"] - decided,
+        ),
+        csat=CsatFigure(
+            average=rows["csat_avg"], satisfied_share=_ratio(rows["csat_satisfied"], rows["csat_n"]), responses=rows["csat_n"],
+        ),
+        nps=NpsFigure(
+            score=_ratio(100 * (rows["promoters"] - rows["detractors"]), rows["nps_n"]),
+            promoters=rows["promoters"], detractors=rows["detractors"], responses=rows["nps_n"],
+        ),
+        ces=CesFigure(average=rows["ces_avg"], responses=rows["ces_n"]),
+        speech=SpeechFigure(
+            talk_listen_ratio=rows["ratio_avg"], dead_air_seconds=rows["dead_air_avg"],
+            overtalk_seconds=rows["overtalk_avg"], calls=rows["analytics_n"],
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class ServiceFigures:
+    calls_offered: int
+    calls_answered: int
+    calls_abandoned: int  # all abandoned calls, short ones included
+    short_abandons: int
+    threshold_seconds: int
+    answered_within_threshold: int
+    service_level: float | None  # 0-1
+    asa_seconds: float | None
+    abandonment_rate: float | None  # 0-1
+
+
+def service_figures(calls: QuerySet[Call], *, threshold_seconds: int, short_abandon_seconds: int) -> ServiceFigures:
+    """Calls offered, answered and abandoned, service level, ASA and abandonment, in one query."""
+    abandoned = Q(answered=False)
+    short = abandoned & Q(wait_seconds__lte=short_abandon_seconds)
+    # Aggregate names must not shadow the fields filtered on.
+    rows = calls.aggregate(
+        n_offered=Count("pk"),
+        n_answered=Count("pk", filter=Q(answered=True)),
+        n_answered_known_wait=Count("pk", filter=Q(answered=True, wait_seconds__isnull=False)),
+        n_within=Count("pk", filter=Q(answered=True, wait_seconds__lte=threshold_seconds)),
+        n_abandoned=Count("pk", filter=abandoned),
+        n_short=Count("pk", filter=short),
+        mean_wait=Avg("wait_seconds", filter=Q(answered=True)),
+    )
+    counted_abandons = rows["n_abandoned"] - rows["n_short"]
+    return ServiceFigures(
+        calls_offered=rows["n_offered"],
+        calls_answered=rows["n_answered"],
+        calls_abandoned=rows["n_abandoned"],
+        short_abandons=rows["n_short"],
+        threshold_seconds=threshold_seconds,
+        answered_within_threshold=rows["n_within"],
+        service_level=_ratio(rows["n_within"], rows["n_answered_known_wait"] + counted_abandons),
+        asa_seconds=rows["mean_wait"],
+        abandonment_rate=_ratio(counted_abandons, rows["n_answered"] + counted_abandons),
+    )
