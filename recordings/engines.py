@@ -8,14 +8,14 @@ with the decoder's guards against text invented over silence or repeated in loop
 
 from __future__ import annotations
 
-import enum
 import functools
 import logging
 import os
 import threading
 from abc import ABC, abstractmethod
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -37,28 +37,34 @@ VAD_MIN_SILENCE_MS = 100
 VAD_SPEECH_PAD_MS = 30
 # Context kept around each turn when decoding; whisper mishears clipped word edges.
 DECODE_PAD_SECONDS = 0.2
-# Less around the voice-activity pieces of a looping turn, so that the pauses between digit groups part them.
-PIECE_PAD_SECONDS = 0.08
-# A turn with this much speech that came back without words is decoded again.
-MIN_UNHEARD_SPEECH_SECONDS = 0.3
-# faster-whisper's own cap on the tokens decoded per window (half the model's 448).
-MAX_NEW_TOKENS = 220
 
-# Decoder guards against hallucination and repetition loops. No temperature
-# fallback: a doubtful or looping turn is decoded again alone instead, so a re-run
-# gives the same words.
+# Decoder guards against hallucination and repetition loops. No temperature fallback: CTranslate2
+# samples on its worker threads, whose random state no seed reaches, so a re-run would give other
+# words. A turn that loops is mended deterministically instead (Engine._decode_turns).
 TEMPERATURES = (0.0,)
 RANDOM_SEED = 0
 COMPRESSION_RATIO_THRESHOLD = 2.2
 LOG_PROB_THRESHOLD = -1.0
 NO_SPEECH_THRESHOLD = 0.6
 HALLUCINATION_SILENCE_SECONDS = 2.0
-# A turn decoded again alone gets beam 5, and no more tokens than its speech can hold
-# (a digit said is about two tokens, "one,"), so that a loop there ends early and cheaply.
-REDECODE_BEAM_SIZE = 5
+# No run of 10 tokens twice in one window: far longer than a phrase anyone repeats word for word
+# within 30 seconds, so the sample calls decode to the same words with or without it, while a
+# digit run ("0-0-0-0-0-...") can no longer run on until the window is full.
+NO_REPEAT_NGRAM_TOKENS = 10
+# A turn that looped is decoded again alone, with no more tokens than its speech can hold (a digit
+# said is about two tokens, "one,"), so that a loop there ends early and cheaply.
 TOKENS_PER_WORD = 2
-# A piece that still loops gets a repetition penalty (mild: digits do repeat).
-GUARD_REPETITION_PENALTY = 1.1
+# A turn with this much speech that came back without words after a loop was swallowed by it.
+MIN_UNHEARD_SPEECH_SECONDS = 0.3
+# faster-whisper's own cap on the tokens decoded per window (half the model's 448).
+MAX_NEW_TOKENS = 220
+# faster-whisper pads every window to 30 s before the encoder, whose cost grows faster than its
+# input (a 30 s window costs ten times a 10 s one). The encoder is given the window's audio and this
+# much of the padding, which keeps the end-of-audio cue Whisper relies on (bench_transcription).
+# Too short an input makes it loop or mishear, so it sees at least ENCODER_MIN_SECONDS.
+ENCODER_MARGIN_SECONDS = 3.0
+ENCODER_MIN_SECONDS = 15.0
+FRAMES_PER_SECOND = 100
 
 
 @dataclass(frozen=True)
@@ -86,23 +92,10 @@ class DecodedSegment:
     start: float
     end: float
     words: tuple[Word, ...]
-    avg_logprob: float
 
     @property
     def text(self) -> str:
         return "".join(w.text for w in self.words)
-
-
-class Pass(enum.Enum):
-    """How the decoder is asked: the first pass over a channel, doubtful turns again, a looping turn again."""
-
-    FIRST = "first"  # the configured beam
-    CAREFUL = "careful"  # beam 5: turns whose first reading was doubtful
-    LOOPED = "looped"  # greedy, within the speech's word budget: a turn (or piece) that looped
-    GUARDED = "guarded"  # the same with a repetition penalty: a piece that still looped
-
-    def beam_size(self, configured: int) -> int:
-        return {Pass.FIRST: configured, Pass.CAREFUL: max(configured, REDECODE_BEAM_SIZE)}.get(self, 1)
 
 
 @dataclass(frozen=True)
@@ -121,12 +114,11 @@ class EngineConfig:
     device: str
     compute_type: str
     threads: int
-    beam_size: int  # of the first pass; doubtful turns are decoded again with REDECODE_BEAM_SIZE
-    # A first-pass segment whose average log-probability is below this is decoded again with beam 5
-    # (off by default: with a greedy first pass it heard worse than beam 5 at about the same cost).
-    redecode_below_log_prob: float = float("-inf")
+    beam_size: int
     # Channels transcribed at once (each with threads / parallel_channels threads).
     parallel_channels: int = 2
+    # Padding kept after a window's audio for the encoder; None: the full 30 s (faster-whisper only).
+    encoder_margin_seconds: float | None = ENCODER_MARGIN_SECONDS
 
     @classmethod
     def from_settings(cls, **overrides) -> EngineConfig:
@@ -137,7 +129,6 @@ class EngineConfig:
             "compute_type": settings.WHISPER_COMPUTE_TYPE,
             "threads": settings.WHISPER_THREADS or (os.cpu_count() or 1),
             "beam_size": settings.WHISPER_BEAM_SIZE,
-            "redecode_below_log_prob": getattr(settings, "WHISPER_REDECODE_BELOW_LOG_PROB", float("-inf")),
             "parallel_channels": settings.WHISPER_PARALLEL_CHANNELS,
         }
         values.update(overrides)
@@ -175,118 +166,81 @@ class Engine(ABC):
     def transcribe_channel(self, audio: np.ndarray, *, language: str | None) -> ChannelTranscript:
         """Transcribe one channel of 16 kHz mono float32 audio.
 
-        The channel's turns are decoded joined, in one pass. Where the text reads as a loop, the
-        turn it started in is decoded again alone, and the turns after it joined again, as if the
-        loop had not happened. Turns under a doubtful segment (low log-probability) or that came back
-        empty are decoded again with beam 5.
+        The channel's turns are decoded joined, in one pass. Where the text reads as a loop, the turn
+        it began in is decoded again alone, and the turns after it joined again, as if the loop had not
+        happened. Last, no word is kept repeated in a row more often than a person says it.
         """
         speech = detect_speech(audio)
         if not speech:
             return ChannelTranscript(utterances=[], speech=[], language=language)
         chunks = decoding_chunks(speech, len(audio) / SAMPLE_RATE)
         with self._slots:
-            decoded, language = self._transcribe_chunks(audio, chunks, speech, language, Pass.FIRST)
-        decoded.sort(key=lambda words: words[0].start)
-        utterances = [_utterance(words) for words in decoded]
+            heard, language = self._decode_turns(audio, chunks, speech, language)
+        groups = [words for index in sorted(heard) for words in heard[index]]
+        utterances = [_utterance(words) for words in _trim_runs(groups)]
         return ChannelTranscript(utterances=utterances, speech=trim_to_voice(audio, speech, SAMPLE_RATE), language=language)
 
-    def _transcribe_chunks(self, audio, chunks, speech, language, how: Pass) -> tuple[list[list[Word]], str | None]:
-        """Words (call time, grouped per segment and turn) of these turns, decoded joined."""
+    def _decode_turns(self, audio, chunks, speech, language) -> tuple[dict[int, list[list[Word]]], str | None]:
+        """The words of each turn (by index in `chunks`, grouped per segment, in call time), decoded joined.
+
+        A turn whose words read as a loop is mended (`_unlooped`). The turns after it that the loop
+        swallowed are decoded again, joined, the same way, as if the loop had not happened: those left
+        without words, and those whose only words ran on from a looping turn's segment (a loop's words
+        are timed over the audio that follows them)."""
         joined = np.concatenate([audio[round(s * SAMPLE_RATE) : round(e * SAMPLE_RATE)] for s, e in chunks])
-        segments, language = self._decode(joined, language=language, how=how)
-        joined_starts = _joined_starts(chunks)
-        # A loop may fill one segment, or repeat over several: the whole pass counts as one as well.
-        whole = DecodedSegment(0.0, len(joined) / SAMPLE_RATE, tuple(w for s in segments for w in s.words), 0.0)
-        for segment in [*segments, whole]:
-            first = _chunk_at(joined_starts, segment.start)
-            last = _chunk_at(joined_starts, max(segment.start, segment.end - 1e-3))
-            reason = loops.loop_reason(segment.text, sum(_speech_within(speech, c) for c in chunks[first : last + 1]))
-            if reason:
-                # The loop swallowed the rest of its window: the turn it began in is decoded alone,
-                # the turns after it again, and the turns before it keep their words.
-                origin = _chunk_at(joined_starts, _loop_start(segment))
-                logger.debug("Loop in %s (%s): decoding it alone and the turns after it again", chunks[origin], reason)
-                kept = [words for index, words in _place_words([list(s.words) for s in segments], chunks) if index < origin]
-                kept += self._redecode(audio, chunks[origin], speech, language)
-                if origin + 1 < len(chunks):
-                    kept += self._transcribe_chunks(audio, chunks[origin + 1 :], speech, language, how)[0]
-                return kept, language
-        placed = _place_words([list(segment.words) for segment in segments], chunks)
-        if how is not Pass.FIRST:
-            return [words for _index, words in placed], language
-        doubtful = {
+        segments, language = self._decode(joined, language=language)
+        heard: dict[int, list[list[Word]]] = {}
+        began_in: dict[int, set[int]] = {}  # turn -> the turns where the segments of its words began
+        for segment in segments:
+            placed = _place_words([list(segment.words)], chunks)
+            for index, words in placed:
+                heard.setdefault(index, []).append(words)
+                began_in.setdefault(index, set()).add(placed[0][0])
+        looping = _looping_turns(segments, heard, chunks, speech)
+        if not looping:
+            return heard, language
+        # Swallowed, after a loop: a turn with speech but no words, one whose words all ran on from a
+        # looping turn, and one that loops on words which all began in an earlier turn.
+        swallowed = [
             index
-            for segment in segments
-            if segment.avg_logprob < self.config.redecode_below_log_prob
-            for index in range(_chunk_at(joined_starts, segment.start), _chunk_at(joined_starts, max(segment.start, segment.end - 1e-3)) + 1)
-        }
-        heard = {index for index, _words in placed}
-        doubtful |= {i for i, chunk in enumerate(chunks) if i not in heard and _speech_within(speech, chunk) >= MIN_UNHEARD_SPEECH_SECONDS}
-        kept = [words for index, words in placed if index not in doubtful]
-        if doubtful:
-            logger.debug("Decoding %s again with beam %s", [chunks[i] for i in sorted(doubtful)], REDECODE_BEAM_SIZE)
-            kept += self._transcribe_chunks(audio, [chunks[i] for i in sorted(doubtful)], speech, language, Pass.CAREFUL)[0]
-        return kept, language
-
-    def _redecode(self, audio: np.ndarray, chunk: tuple[float, float], speech, language: str | None) -> list[list[Word]]:
-        """One chunk decoded alone; if it still loops, piece by piece, with guards if need be."""
-        words = self._decode_span(audio, chunk, speech, language, Pass.LOOPED)
-        heard = sum(len(loops.spoken_words(w.text)) for group in words for w in group)
-        # Alone, a turn may come back looping again, or cut short (a second of speech holds a word or more).
-        if not _loops(words, speech, chunk) and heard >= _speech_within(speech, chunk) - 2:
-            return words
-        pieces = merge(
-            [(max(chunk[0], s - PIECE_PAD_SECONDS), min(chunk[1], e + PIECE_PAD_SECONDS)) for s, e in speech if e > chunk[0] and s < chunk[1]]
-        )
-        result: list[list[Word]] = []
-        for piece in pieces if len(pieces) > 1 else []:
-            decoded = self._decode_span(audio, piece, speech, language, Pass.LOOPED)
-            if _loops(decoded, speech, piece):
-                decoded = self._guarded(audio, piece, speech, language)
-            result += decoded
-        return result or self._guarded(audio, chunk, speech, language)
-
-    def _guarded(self, audio: np.ndarray, span: tuple[float, float], speech, language: str | None) -> list[list[Word]]:
-        decoded = self._decode_span(audio, span, speech, language, Pass.GUARDED)
-        if not _loops(decoded, speech, span):
-            return decoded
-        # Still a loop: keep what speech can hold, and no run of one word longer than anyone says.
-        budget = loops.word_budget(_speech_within(speech, span))
-        kept: list[list[Word]] = []
-        previous, run = "", 0
-        for words in decoded:
-            taken: list[Word] = []
-            for word in words:
-                for token in loops.spoken_words(word.text):
-                    run = run + 1 if token == previous else 1
-                    previous = token
-                budget -= len(loops.spoken_words(word.text))
-                if budget < 0 or run > loops.MAX_SAME_WORD_RUN:
-                    break
-                taken.append(word)
-            if taken:
-                kept.append(taken)
-            if budget < 0 or run > loops.MAX_SAME_WORD_RUN:
-                break
-        return kept
-
-    def _decode_span(self, audio: np.ndarray, span: tuple[float, float], speech, language: str | None, how: Pass) -> list[list[Word]]:
-        """Decode audio[span] alone, within its speech's word budget; words in call time, within the span."""
-        start, end = span
-        max_tokens = TOKENS_PER_WORD * loops.word_budget(_speech_within(speech, span))
-        segments, _language = self._decode(
-            audio[round(start * SAMPLE_RATE) : round(end * SAMPLE_RATE)], language=language, how=how, max_tokens=max_tokens
-        )
-        return [
-            shifted
-            for segment in segments
-            if (shifted := [_shift(word, start, end) for word in segment.words if word.text.strip()])
+            for index in range(looping[0] + 1, len(chunks))
+            if index not in began_in.get(index, set())
+            and _speech_within(speech, chunks[index]) >= MIN_UNHEARD_SPEECH_SECONDS
+            and (index in looping or began_in.get(index, set()) <= set(looping))
         ]
+        logger.debug("Loops in %s; swallowed %s", [chunks[i] for i in looping], [chunks[i] for i in swallowed])
+        for index in looping:
+            if index not in swallowed:
+                heard[index] = self._unlooped(audio, chunks[index], speech, language, heard.get(index, []))
+        if swallowed:
+            for index in swallowed:
+                heard.pop(index, None)
+            again, _language = self._decode_turns(audio, [chunks[i] for i in swallowed], speech, language)
+            heard.update({swallowed[index]: words for index, words in again.items()})
+        return heard, language
+
+    def _unlooped(self, audio: np.ndarray, span: tuple[float, float], speech, language, first: list[list[Word]]) -> list[list[Word]]:
+        """A looping turn's words as speech can hold them. A run of one word longer than people say is cut
+        (tiny.en hears "one" twenty times where fifteen were said); a turn still looping after that is
+        decoded again alone, within its speech's word budget, and if even that loops, cut to the budget."""
+        spoken = _speech_within(speech, span)
+        trimmed = _trim_runs(first)
+        if trimmed and not loops.loop_reason(_text(trimmed), spoken):
+            return trimmed
+        start, end = span
+        segments, _language = self._decode(
+            audio[round(start * SAMPLE_RATE) : round(end * SAMPLE_RATE)],
+            language=language,
+            max_tokens=TOKENS_PER_WORD * loops.word_budget(spoken),
+        )
+        alone = [shifted for segment in segments if (shifted := [_shift(w, start, end) for w in segment.words if w.text.strip()])]
+        if alone and not loops.loop_reason(_text(alone), spoken):
+            return alone
+        kept = _trim_runs(alone or trimmed)
+        return _retext(kept, loops.trim_to_budget([w.text for words in kept for w in words], spoken))
 
     @abstractmethod
-    def _decode(
-        self, audio: np.ndarray, *, language: str | None, how: Pass, max_tokens: int | None = None
-    ) -> tuple[list[DecodedSegment], str]:
+    def _decode(self, audio: np.ndarray, *, language: str | None, max_tokens: int | None = None) -> tuple[list[DecodedSegment], str]:
         """Decode audio: its segments (times in `audio`, words included), and the language.
 
         `max_tokens` caps the tokens decoded per 30-second window (None: the model's limit)."""
@@ -297,11 +251,9 @@ class FasterWhisperEngine(Engine):
 
     def __init__(self, config: EngineConfig):
         super().__init__(config)
-        from faster_whisper import WhisperModel
-
         self.model_name = _model_label(config.model)
         workers = max(1, config.parallel_channels)
-        self.model = WhisperModel(
+        self.model = _cropping_whisper_model()(
             packaged_model_path(config.model, settings.WHISPER_MODEL_CACHE) if self.spec else config.model,
             device=config.device,
             compute_type=config.compute_type,
@@ -310,31 +262,30 @@ class FasterWhisperEngine(Engine):
             download_root=str(settings.WHISPER_MODEL_CACHE),
         )
 
-    def _decode(
-        self, audio: np.ndarray, *, language: str | None, how: Pass, max_tokens: int | None = None
-    ) -> tuple[list[DecodedSegment], str]:
+    def _decode(self, audio: np.ndarray, *, language: str | None, max_tokens: int | None = None) -> tuple[list[DecodedSegment], str]:
         import ctranslate2
 
         ctranslate2.set_random_seed(RANDOM_SEED)
-        options = self.decode_options(language, how)
+        options = self.decode_options(language)
         if max_tokens is not None:
             options["max_new_tokens"] = min(max_tokens, MAX_NEW_TOKENS)
-        segments, info = self.model.transcribe(audio, vad_filter=False, **options)
-        decoded = [
-            DecodedSegment(
-                start=segment.start,
-                end=segment.end,
-                words=tuple(Word(w.start, w.end, w.word, w.probability) for w in (segment.words or [])),
-                avg_logprob=segment.avg_logprob,
-            )
-            for segment in segments
-        ]
+        margin = self.config.encoder_margin_seconds
+        with _encoder_margin(None if margin is None else round(margin * FRAMES_PER_SECOND)):
+            segments, info = self.model.transcribe(audio, vad_filter=False, **options)
+            decoded = [
+                DecodedSegment(
+                    start=segment.start,
+                    end=segment.end,
+                    words=tuple(Word(w.start, w.end, w.word, w.probability) for w in (segment.words or [])),
+                )
+                for segment in segments  # decoded lazily, window by window, inside the margin's scope
+            ]
         return decoded, info.language
 
-    def decode_options(self, language: str | None, how: Pass = Pass.CAREFUL) -> dict:
+    def decode_options(self, language: str | None) -> dict:
         options = {
             "language": language,
-            "beam_size": how.beam_size(self.config.beam_size),
+            "beam_size": self.config.beam_size,
             "best_of": 1,
             "temperature": list(TEMPERATURES),
             "compression_ratio_threshold": COMPRESSION_RATIO_THRESHOLD,
@@ -343,9 +294,8 @@ class FasterWhisperEngine(Engine):
             "condition_on_previous_text": False,
             "word_timestamps": True,
             "hallucination_silence_threshold": HALLUCINATION_SILENCE_SECONDS,
+            "no_repeat_ngram_size": NO_REPEAT_NGRAM_TOKENS,
         }
-        if how is Pass.GUARDED:
-            options["repetition_penalty"] = GUARD_REPETITION_PENALTY
         return options
 
     def transcribe_bare(self, audio: np.ndarray, *, language: str | None) -> list:
@@ -392,22 +342,20 @@ class OpenAIWhisperEngine(Engine):
     def transcribe_channels(self, channels: dict[str, np.ndarray], *, language: str | None) -> dict[str, ChannelTranscript]:
         return {key: self.transcribe_channel(audio, language=language) for key, audio in channels.items()}
 
-    def _decode(
-        self, audio: np.ndarray, *, language: str | None, how: Pass, max_tokens: int | None = None
-    ) -> tuple[list[DecodedSegment], str]:
+    def _decode(self, audio: np.ndarray, *, language: str | None, max_tokens: int | None = None) -> tuple[list[DecodedSegment], str]:
         import torch
         import whisper
 
         torch.manual_seed(RANDOM_SEED)
-        beam_size = how.beam_size(self.config.beam_size)
+        beam_size = self.config.beam_size
         result = whisper.transcribe(
             self.model,
             audio,
             language=language,
             beam_size=beam_size if beam_size > 1 else None,
             best_of=1,
-            # openai-whisper has no repetition guards nor token cap: the guarded pass is the careful one,
-            # and its loops are cut to what speech can hold afterwards.
+            # openai-whisper has no repetition guards nor token cap: a turn that loops here is decoded
+            # again alone just the same, and cut to what its speech can hold.
             temperature=TEMPERATURES,
             compression_ratio_threshold=COMPRESSION_RATIO_THRESHOLD,
             logprob_threshold=LOG_PROB_THRESHOLD,
@@ -423,7 +371,6 @@ class OpenAIWhisperEngine(Engine):
                 start=segment["start"],
                 end=segment["end"],
                 words=tuple(Word(w["start"], w["end"], w["word"], w["probability"]) for w in segment.get("words", [])),
-                avg_logprob=segment.get("avg_logprob", 0.0),
             )
             for segment in result["segments"]
         ]
@@ -453,6 +400,40 @@ def openai_whisper_missing() -> str:
     except ImportError as exc:
         return f"openai-whisper extra not installed ({exc}); install torch==2.13.0 and openai-whisper"
     return ""
+
+
+_encoder_margins = threading.local()
+
+
+@contextmanager
+def _encoder_margin(frames: int | None):
+    """Within this block, this thread's encoder passes keep `frames` of each window's padding (None: all)."""
+    previous = getattr(_encoder_margins, "frames", None)
+    _encoder_margins.frames = frames
+    try:
+        yield
+    finally:
+        _encoder_margins.frames = previous
+
+
+@functools.cache
+def _cropping_whisper_model() -> type:
+    """faster-whisper's WhisperModel, whose encoder sees a window's audio and only part of its padding."""
+    from faster_whisper import WhisperModel
+
+    class CroppingWhisperModel(WhisperModel):
+        def encode(self, features: np.ndarray):
+            margin = getattr(_encoder_margins, "frames", None)
+            if margin is not None:
+                frames = features if features.ndim == 2 else features[0]
+                # faster-whisper pads a window to 3000 frames with zeros; log-mel audio is never all zero.
+                heard = np.flatnonzero(np.any(frames != 0, axis=0))
+                keep = max((int(heard[-1]) + 1 if heard.size else 0) + margin, round(ENCODER_MIN_SECONDS * FRAMES_PER_SECOND))
+                keep += keep % 2  # the encoder's convolution halves the frames
+                features = frames[:, : min(frames.shape[-1], keep)]
+            return super().encode(features)
+
+    return CroppingWhisperModel
 
 
 def detect_speech(audio: np.ndarray) -> list[tuple[float, float]]:
@@ -526,20 +507,40 @@ def _speech_within(speech: list[tuple[float, float]], span: tuple[float, float])
     return total([(max(s, span[0]), min(e, span[1])) for s, e in speech if e > span[0] and s < span[1]])
 
 
-def _loop_start(segment: DecodedSegment) -> float:
-    """Where the loop in a segment begins: the first word of its longest repeated run."""
-    words = [w for w in segment.words if loops.spoken_words(w.text)]
-    said = [loops.spoken_words(w.text) for w in words]
-    flat = [(i, token) for i, tokens in enumerate(said) for token in tokens]
-    start_index = loops.loop_start([token for _i, token in flat])
-    if start_index is None:
-        return segment.start
-    return words[flat[start_index][0]].start
+def _looping_turns(segments: list[DecodedSegment], heard: dict[int, list[list[Word]]], chunks, speech) -> list[int]:
+    """The turns whose words read as a loop, and the one where a loop over the whole pass begins."""
+    looping = {
+        index
+        for index, groups in heard.items()
+        if loops.loop_reason("".join(w.text for words in groups for w in words), _speech_within(speech, chunks[index]))
+    }
+    words = [w for segment in segments for w in segment.words if loops.spoken_words(w.text)]
+    if loops.loop_reason("".join(w.text for w in words), sum(_speech_within(speech, chunk) for chunk in chunks)):
+        said = [(i, token) for i, w in enumerate(words) for token in loops.spoken_words(w.text)]
+        start = loops.loop_start([token for _i, token in said])
+        begins = words[said[start][0] if start is not None else 0]
+        looping.add(_chunk_at(_joined_starts(chunks), begins.start))
+    return sorted(looping)
 
 
-def _loops(decoded: list[list[Word]], speech: list[tuple[float, float]], span: tuple[float, float]) -> bool:
-    text = "".join(w.text for words in decoded for w in words)
-    return bool(loops.loop_reason(text, _speech_within(speech, span)))
+def _text(groups: list[list[Word]]) -> str:
+    return "".join(w.text for words in groups for w in words)
+
+
+def _trim_runs(groups: list[list[Word]]) -> list[list[Word]]:
+    """The words without repeats of one word in a row beyond what a person says (loops.trim_runs)."""
+    return [words for words in _retext(groups, loops.trim_runs([w.text for words in groups for w in words])) if words]
+
+
+def _retext(groups: list[list[Word]], texts: list[str]) -> list[list[Word]]:
+    """The groups with their words' texts replaced, in order; words left without text dropped."""
+    remaining = iter(texts)
+    result = []
+    for words in groups:
+        kept = [replace(word, text=text) for word in words if (text := next(remaining))]
+        if kept:
+            result.append(kept)
+    return result
 
 
 def _utterance(words: list[Word]) -> Utterance:

@@ -9,18 +9,23 @@ time for, or one word or phrase repeated in a row more often than anyone says it
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 # Faster than anyone reads digits out (a fast reader manages about 3.5 a second of speech).
 MAX_WORDS_PER_SECOND = 6.0
 SLACK_WORDS = 3
-# The longest run of one word a person says: a 16-digit card number of a single repeated digit;
+# The longest run of one word a person says: one digit fifteen times, as in a card number whose
+# first digit names its network (3 to 6) and the other fifteen repeat one digit (4111 1111 1111 1111);
 # of any other word ("no, no, no, no, no"), far fewer.
-MAX_SAME_WORD_RUN = 16
+MAX_SAME_WORD_RUN = 15
 MAX_SAME_NON_DIGIT_RUN = 5
-DIGIT_WORDS = frozenset(
-    "0 1 2 3 4 5 6 7 8 9 zero oh one two three four five six seven eight nine "
-    "null eins zwei drei vier fünf sechs sieben acht neun".split()
-)
+# A digit said as a word and written as a digit is the same word: "0 0 zero 0" is one run.
+DIGIT_VALUES = {
+    **{str(d): str(d) for d in range(10)},
+    **{word: str(d) for d, word in enumerate("zero one two three four five six seven eight nine".split())},
+    **{word: str(d) for d, word in enumerate("null eins zwei drei vier fünf sechs sieben acht neun".split())},
+}
+DIGIT_WORDS = frozenset({*DIGIT_VALUES, "oh"})
 # "thank you, thank you": a two-word phrase said more than this many times in a row is a loop;
 # a longer one said three times in a row is one already.
 MAX_PAIR_REPEATS = 3
@@ -35,6 +40,11 @@ def spoken_words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
+def same_word(word: str) -> str:
+    """The word as compared for repeats: a digit by its value, whether written as a digit or a word."""
+    return DIGIT_VALUES.get(word, word)
+
+
 def word_budget(speech_seconds: float) -> int:
     """The most words `speech_seconds` of speech can hold."""
     return int(MAX_WORDS_PER_SECOND * max(0.0, speech_seconds)) + SLACK_WORDS
@@ -42,7 +52,7 @@ def word_budget(speech_seconds: float) -> int:
 
 def loop_reason(text: str, speech_seconds: float) -> str:
     """Why `text` cannot be what was said in `speech_seconds` of speech; empty when it can."""
-    words = spoken_words(text)
+    words = [same_word(w) for w in spoken_words(text)]
     if len(words) > word_budget(speech_seconds):
         return f"{len(words)} words in {speech_seconds:.1f} s of speech"
     for size in range(1, MAX_PHRASE_WORDS + 1):
@@ -81,6 +91,7 @@ def _periodic(phrase: tuple[str, ...]) -> bool:
 
 def loop_start(words: list[str]) -> int | None:
     """Index of the first word of the longest back-to-back repetition; None if nothing repeats."""
+    words = [same_word(w) for w in words]
     best_length, best_start = 1, None
     for size in range(1, MAX_PHRASE_WORDS + 1):
         for offset in range(size):
@@ -94,3 +105,46 @@ def loop_start(words: list[str]) -> int | None:
                 if repeats > 1 and repeats * size > best_length:
                     best_length, best_start = repeats * size, run_start
     return best_start
+
+
+def trim_runs(texts: list[str]) -> list[str]:
+    """The texts (words in the order said) without the repeats of a word beyond what a person says in a row."""
+    state = {"previous": "", "run": 0}
+
+    def excess(token: str) -> bool:
+        token = same_word(token)
+        state["run"] = state["run"] + 1 if token == state["previous"] else 1
+        state["previous"] = token
+        return state["run"] > repeat_limit((token,))
+
+    return _drop_words(texts, excess)
+
+
+def trim_to_budget(texts: list[str], speech_seconds: float) -> list[str]:
+    """The texts cut after the most words `speech_seconds` of speech can hold."""
+    budget = word_budget(speech_seconds)
+    count = {"said": 0}
+
+    def excess(_token: str) -> bool:
+        count["said"] += 1
+        return count["said"] > budget
+
+    return _drop_words(texts, excess)
+
+
+def _drop_words(texts: list[str], drop: Callable[[str], bool]) -> list[str]:
+    """Each text without the spoken words `drop` picks (called once per word, in order), each with the
+    separator before it; a text left without words becomes empty."""
+    result = []
+    for text in texts:
+        kept, position, any_kept = [], 0, False
+        for match in _WORD.finditer(text.lower()):
+            if drop(match.group()):
+                kept.append(text[position : match.start()] if not any_kept and position == 0 else "")
+                position = match.end()
+            else:
+                kept.append(text[position : match.end()])
+                position, any_kept = match.end(), True
+        kept.append(text[position:])
+        result.append("".join(kept) if any_kept else "")
+    return result

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import math
+import time
 
 import pytest
 
@@ -15,6 +17,9 @@ from tests.recordings.conftest import sample_truth
 pytestmark = pytest.mark.slow
 
 CARD_CALLS = ["extra/card_digit_runs", "extra/card_digit_runs_fast"]
+# The customer reads a 16-digit card without long runs of one digit, in a call of about the same length.
+# A call with no card at all would hold about half the customer's speech, and compare that, not loops.
+WITHOUT_LONG_RUNS = "card_payment"
 
 
 @functools.cache
@@ -61,3 +66,19 @@ def test_it_keeps_the_multilingual_model_out_of_loops_on_the_fast_card():
     heard = [w for u in result.utterances for w in loops.spoken_words(u.text)]
     assert longest_run(heard) <= loops.MAX_SAME_WORD_RUN
     assert not loops.loop_reason(" ".join(heard), 15.0)
+
+
+def test_it_transcribes_a_card_with_long_runs_within_twice_the_real_time_factor_of_one_without():
+    """CPU seconds of this process (every decoder thread), best of three interleaved runs: other work on
+    the machine slows a run down but adds no CPU time to it."""
+    engine = get_engine(EngineConfig.from_settings())
+    channels = {name: decode(SAMPLES_DIR / f"{name}.flac", sample_rate=SAMPLE_RATE)[1] for name in [WITHOUT_LONG_RUNS, *CARD_CALLS]}
+    best = dict.fromkeys(channels, math.inf)
+    for _ in range(3):
+        for name, audio in channels.items():
+            started = time.process_time()
+            engine.transcribe_channel(audio, language="en")
+            best[name] = min(best[name], (time.process_time() - started) / (len(audio) / SAMPLE_RATE))
+
+    for name in CARD_CALLS:
+        assert best[name] <= 2 * best[WITHOUT_LONG_RUNS], best

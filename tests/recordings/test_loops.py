@@ -16,7 +16,8 @@ def test_it_counts_each_digit_written_as_a_number_as_one_word():
 def test_it_calls_a_digit_repeated_past_any_card_number_a_loop():
     text = " ".join(["zero"] * 40)
 
-    assert "'zero' 40 times in a row" in loops.loop_reason(text, speech_seconds=20.0)
+    assert "'0' 40 times in a row" in loops.loop_reason(text, speech_seconds=20.0)
+    assert "'0' 16 times in a row" in loops.loop_reason("0-0-0-0 zero, zero " * 2 + "0 0 0 0", speech_seconds=20.0)
 
 
 def test_it_calls_more_words_than_the_speech_can_hold_a_loop():
