@@ -8,6 +8,7 @@ with the decoder's guards against text invented over silence or repeated in loop
 
 from __future__ import annotations
 
+import enum
 import functools
 import logging
 import os
@@ -59,11 +60,14 @@ MIN_UNHEARD_SPEECH_SECONDS = 0.3
 # faster-whisper's own cap on the tokens decoded per window (half the model's 448).
 MAX_NEW_TOKENS = 220
 # faster-whisper pads every window to 30 s before the encoder, whose cost grows faster than its
-# input (a 30 s window costs ten times a 10 s one). The encoder is given the window's audio and this
-# much of the padding, which keeps the end-of-audio cue Whisper relies on (bench_transcription).
-# Too short an input makes it loop or mishear, so it sees at least ENCODER_MIN_SECONDS.
+# input (a 30 s window costs 3.5 times a 20 s one, ten times a 10 s one). A window with at least
+# CROP_FROM_SECONDS of audio is encoded with only ENCODER_MARGIN_SECONDS of its padding, which keeps
+# the end-of-audio cue Whisper relies on, and no shorter than ENCODER_MIN_SECONDS. Less audio is
+# padded in full: cut that short, Whisper drops or repeats digits. Only a looping turn decoded again
+# alone, and the turns it swallowed, are cut short whatever their length: a loop must stay cheap.
 ENCODER_MARGIN_SECONDS = 3.0
 ENCODER_MIN_SECONDS = 15.0
+CROP_FROM_SECONDS = 10.0
 FRAMES_PER_SECOND = 100
 
 
@@ -96,6 +100,18 @@ class DecodedSegment:
     @property
     def text(self) -> str:
         return "".join(w.text for w in self.words)
+
+
+class Padding(enum.Enum):
+    """How much of a window's padding to 30 s the encoder sees (faster-whisper; the other engine pads in full)."""
+
+    CUT_IF_LONG = "cut if long"  # cut short where the window holds CROP_FROM_SECONDS of audio or more
+    CUT = "cut"  # a loop's turn or what it swallowed, decoded again: cut short whatever its length
+    FULL = "full"  # turns a cut-short pass heard nothing of
+
+    @property
+    def cut_from_seconds(self) -> float:
+        return CROP_FROM_SECONDS if self is Padding.CUT_IF_LONG else 0.0
 
 
 @dataclass(frozen=True)
@@ -180,15 +196,18 @@ class Engine(ABC):
         utterances = [_utterance(words) for words in _trim_runs(groups)]
         return ChannelTranscript(utterances=utterances, speech=trim_to_voice(audio, speech, SAMPLE_RATE), language=language)
 
-    def _decode_turns(self, audio, chunks, speech, language) -> tuple[dict[int, list[list[Word]]], str | None]:
+    def _decode_turns(
+        self, audio, chunks, speech, language, *, padding: Padding = Padding.CUT_IF_LONG
+    ) -> tuple[dict[int, list[list[Word]]], str | None]:
         """The words of each turn (by index in `chunks`, grouped per segment, in call time), decoded joined.
 
         A turn whose words read as a loop is mended (`_unlooped`). The turns after it that the loop
         swallowed are decoded again, joined, the same way, as if the loop had not happened: those left
         without words, and those whose only words ran on from a looping turn's segment (a loop's words
-        are timed over the audio that follows them)."""
+        are timed over the audio that follows them). Turns a cut-short pass heard nothing of are decoded
+        again with the encoder's full padding."""
         joined = np.concatenate([audio[round(s * SAMPLE_RATE) : round(e * SAMPLE_RATE)] for s, e in chunks])
-        segments, language = self._decode(joined, language=language)
+        segments, language = self._decode(joined, language=language, padding=padding)
         heard: dict[int, list[list[Word]]] = {}
         began_in: dict[int, set[int]] = {}  # turn -> the turns where the segments of its words began
         for segment in segments:
@@ -197,27 +216,39 @@ class Engine(ABC):
                 heard.setdefault(index, []).append(words)
                 began_in.setdefault(index, set()).add(placed[0][0])
         looping = _looping_turns(segments, heard, chunks, speech)
-        if not looping:
-            return heard, language
         # Swallowed, after a loop: a turn with speech but no words, one whose words all ran on from a
         # looping turn, and one that loops on words which all began in an earlier turn.
         swallowed = [
             index
-            for index in range(looping[0] + 1, len(chunks))
+            for index in range(looping[0] + 1 if looping else len(chunks), len(chunks))
             if index not in began_in.get(index, set())
             and _speech_within(speech, chunks[index]) >= MIN_UNHEARD_SPEECH_SECONDS
             and (index in looping or began_in.get(index, set()) <= set(looping))
         ]
-        logger.debug("Loops in %s; swallowed %s", [chunks[i] for i in looping], [chunks[i] for i in swallowed])
+        unheard = [
+            index
+            for index, chunk in enumerate(chunks)
+            if index not in heard and index not in swallowed and _speech_within(speech, chunk) >= MIN_UNHEARD_SPEECH_SECONDS
+        ]
+        if looping:
+            logger.debug("Loops in %s; swallowed %s", [chunks[i] for i in looping], [chunks[i] for i in swallowed])
         for index in looping:
             if index not in swallowed:
                 heard[index] = self._unlooped(audio, chunks[index], speech, language, heard.get(index, []))
-        if swallowed:
-            for index in swallowed:
-                heard.pop(index, None)
-            again, _language = self._decode_turns(audio, [chunks[i] for i in swallowed], speech, language)
-            heard.update({swallowed[index]: words for index, words in again.items()})
+        again_with = [(swallowed, Padding.CUT)]
+        if padding is Padding.CUT_IF_LONG and self._cuts(len(joined) / SAMPLE_RATE):
+            again_with.append((unheard, Padding.FULL))
+        for turns, again_padding in again_with:
+            if turns:
+                for index in turns:
+                    heard.pop(index, None)
+                again, _language = self._decode_turns(audio, [chunks[i] for i in turns], speech, language, padding=again_padding)
+                heard.update({turns[index]: words for index, words in again.items()})
         return heard, language
+
+    def _cuts(self, seconds: float) -> bool:
+        """Whether a first pass over this much audio has its padding cut short."""
+        return self.config.encoder_margin_seconds is not None and seconds >= CROP_FROM_SECONDS
 
     def _unlooped(self, audio: np.ndarray, span: tuple[float, float], speech, language, first: list[list[Word]]) -> list[list[Word]]:
         """A looping turn's words as speech can hold them. A run of one word longer than people say is cut
@@ -232,6 +263,7 @@ class Engine(ABC):
             audio[round(start * SAMPLE_RATE) : round(end * SAMPLE_RATE)],
             language=language,
             max_tokens=TOKENS_PER_WORD * loops.word_budget(spoken),
+            padding=Padding.CUT,
         )
         alone = [shifted for segment in segments if (shifted := [_shift(w, start, end) for w in segment.words if w.text.strip()])]
         if alone and not loops.loop_reason(_text(alone), spoken):
@@ -240,10 +272,13 @@ class Engine(ABC):
         return _retext(kept, loops.trim_to_budget([w.text for words in kept for w in words], spoken))
 
     @abstractmethod
-    def _decode(self, audio: np.ndarray, *, language: str | None, max_tokens: int | None = None) -> tuple[list[DecodedSegment], str]:
+    def _decode(
+        self, audio: np.ndarray, *, language: str | None, max_tokens: int | None = None, padding: Padding = Padding.CUT_IF_LONG
+    ) -> tuple[list[DecodedSegment], str]:
         """Decode audio: its segments (times in `audio`, words included), and the language.
 
-        `max_tokens` caps the tokens decoded per 30-second window (None: the model's limit)."""
+        `max_tokens` caps the tokens decoded per 30-second window (None: the model's limit); `padding`
+        says how much of a window's padding the encoder sees, where the engine can choose."""
 
 
 class FasterWhisperEngine(Engine):
@@ -262,7 +297,9 @@ class FasterWhisperEngine(Engine):
             download_root=str(settings.WHISPER_MODEL_CACHE),
         )
 
-    def _decode(self, audio: np.ndarray, *, language: str | None, max_tokens: int | None = None) -> tuple[list[DecodedSegment], str]:
+    def _decode(
+        self, audio: np.ndarray, *, language: str | None, max_tokens: int | None = None, padding: Padding = Padding.CUT_IF_LONG
+    ) -> tuple[list[DecodedSegment], str]:
         import ctranslate2
 
         ctranslate2.set_random_seed(RANDOM_SEED)
@@ -270,7 +307,8 @@ class FasterWhisperEngine(Engine):
         if max_tokens is not None:
             options["max_new_tokens"] = min(max_tokens, MAX_NEW_TOKENS)
         margin = self.config.encoder_margin_seconds
-        with _encoder_margin(None if margin is None else round(margin * FRAMES_PER_SECOND)):
+        crop = None if margin is None or padding is Padding.FULL else _Crop(margin, padding.cut_from_seconds)
+        with _encoder_crop(crop):
             segments, info = self.model.transcribe(audio, vad_filter=False, **options)
             decoded = [
                 DecodedSegment(
@@ -342,7 +380,9 @@ class OpenAIWhisperEngine(Engine):
     def transcribe_channels(self, channels: dict[str, np.ndarray], *, language: str | None) -> dict[str, ChannelTranscript]:
         return {key: self.transcribe_channel(audio, language=language) for key, audio in channels.items()}
 
-    def _decode(self, audio: np.ndarray, *, language: str | None, max_tokens: int | None = None) -> tuple[list[DecodedSegment], str]:
+    def _decode(
+        self, audio: np.ndarray, *, language: str | None, max_tokens: int | None = None, padding: Padding = Padding.CUT_IF_LONG
+    ) -> tuple[list[DecodedSegment], str]:
         import torch
         import whisper
 
@@ -402,18 +442,24 @@ def openai_whisper_missing() -> str:
     return ""
 
 
-_encoder_margins = threading.local()
+@dataclass(frozen=True)
+class _Crop:
+    margin_seconds: float  # of padding kept after the audio
+    from_seconds: float  # the least audio in a window for it to be cut short
+
+
+_encoder_crops = threading.local()
 
 
 @contextmanager
-def _encoder_margin(frames: int | None):
-    """Within this block, this thread's encoder passes keep `frames` of each window's padding (None: all)."""
-    previous = getattr(_encoder_margins, "frames", None)
-    _encoder_margins.frames = frames
+def _encoder_crop(crop: _Crop | None):
+    """Within this block, this thread's encoder passes cut windows short as `crop` says (None: never)."""
+    previous = getattr(_encoder_crops, "crop", None)
+    _encoder_crops.crop = crop
     try:
         yield
     finally:
-        _encoder_margins.frames = previous
+        _encoder_crops.crop = previous
 
 
 @functools.cache
@@ -423,14 +469,16 @@ def _cropping_whisper_model() -> type:
 
     class CroppingWhisperModel(WhisperModel):
         def encode(self, features: np.ndarray):
-            margin = getattr(_encoder_margins, "frames", None)
-            if margin is not None:
+            crop = getattr(_encoder_crops, "crop", None)
+            if crop is not None:
                 frames = features if features.ndim == 2 else features[0]
                 # faster-whisper pads a window to 3000 frames with zeros; log-mel audio is never all zero.
                 heard = np.flatnonzero(np.any(frames != 0, axis=0))
-                keep = max((int(heard[-1]) + 1 if heard.size else 0) + margin, round(ENCODER_MIN_SECONDS * FRAMES_PER_SECOND))
-                keep += keep % 2  # the encoder's convolution halves the frames
-                features = frames[:, : min(frames.shape[-1], keep)]
+                content = int(heard[-1]) + 1 if heard.size else 0
+                if content >= crop.from_seconds * FRAMES_PER_SECOND:
+                    keep = max(content + round(crop.margin_seconds * FRAMES_PER_SECOND), round(ENCODER_MIN_SECONDS * FRAMES_PER_SECOND))
+                    keep += keep % 2  # the encoder's convolution halves the frames
+                    features = frames[:, : min(frames.shape[-1], keep)]
             return super().encode(features)
 
     return CroppingWhisperModel
