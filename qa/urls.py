@@ -5,11 +5,13 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from qa import api_docs, landing
+from qa.autoqa import api as autoqa_api
 from recordings import api
 
 api_patterns = [
     path("calls/", api.CallListCreateApi.as_view(), name="call-list"),
-    path("calls/<int:call_id>/", api.CallDetailApi.as_view(), name="call-detail"),
+    # The call's detail with its automatic evaluation (`auto_qa`): recordings' view, extended by qa.autoqa.
+    path("calls/<int:call_id>/", autoqa_api.CallDetailApi.as_view(), name="call-detail"),
     path("calls/<int:call_id>/retranscribe/", api.CallRetranscribeApi.as_view(), name="call-retranscribe"),
     path("clients/", api.ClientListCreateApi.as_view(), name="client-list"),
     path("agents/", api.AgentListCreateApi.as_view(), name="agent-list"),

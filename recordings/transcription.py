@@ -288,7 +288,16 @@ def transcript_store(*, claim: Claim, result: TranscriptionResult) -> bool:
         Call.objects.filter(pk=call_id).update(
             status=Call.Status.TRANSCRIBED, failure_reason="", claimed_at=None, updated_at=timezone.now()
         )
+        transaction.on_commit(lambda: _enqueue_after_transcript(call_id))
     return True
+
+
+def _enqueue_after_transcript(call_id: int) -> None:
+    """Queue the settings' AFTER_TRANSCRIPT_TASKS for the call (auto-QA): QA apps hook in by name."""
+    from django_q.tasks import async_task
+
+    for task in getattr(settings, "AFTER_TRANSCRIPT_TASKS", ()):
+        async_task(task, call_id, task_name=f"{task.rsplit('.', 1)[-1]}-{call_id}", group="after-transcript")
 
 
 @contextmanager

@@ -22,6 +22,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test.utils import override_settings
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from recordings import engines
 from recordings.models import Agent, Call, Client
@@ -113,6 +114,13 @@ class Command(BaseCommand):
             f"openai_over_pipeline={'n/a' if math.isnan(c) else f'{c / b:.3f}'} "
             f"pipeline_rtf={b / audio_total:.3f}"
         )
+        self._extras(calls, pipeline)
+
+    def _extras(self, calls: list[Call], pipeline: list[float]) -> None:
+        """Figures of the tasks that follow a transcript (auto-QA), named in settings.BENCH_TRANSCRIPTION_EXTRAS."""
+        for extra in getattr(settings, "BENCH_TRANSCRIPTION_EXTRAS", ()):
+            self.stdout.write("")
+            import_string(extra)(calls=calls, pipeline_seconds=pipeline, write=self.stdout.write)
 
     def _ingest(self, files: list[Path]) -> list[Call]:
         client = Client.objects.create(name="Benchmark", slug="benchmark")

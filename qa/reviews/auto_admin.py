@@ -1,0 +1,33 @@
+"""Auto-QA in the QA admin: "Automatic checks" leads managers to their page (qa.reviews.auto_views)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+
+from qa.reviews import access
+from qa.reviews.models import AutoCheck
+
+
+@admin.register(AutoCheck)
+class AutoCheckAdmin(admin.ModelAdmin):
+    """The checks, their agreement with reviewers and their switch are one page, not a model list."""
+
+    def has_module_permission(self, request):
+        return access.can_manage_qa(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return access.can_manage_qa(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        return HttpResponseRedirect(reverse("reviews:auto-checks"))
