@@ -27,7 +27,6 @@ from recordings.models import Call, CallAnalytics, Transcript
 
 logger = logging.getLogger(__name__)
 
-EVALUATE_TASK = "qa.reviews.tasks.auto_evaluate_call"
 RECOMPUTE_TASK = "qa.reviews.tasks.auto_recompute"
 # Calls per recompute task: each task stays far below the queue's timeout, then queues the next batch.
 RECOMPUTE_BATCH = 200
@@ -170,11 +169,6 @@ def _enqueue(func: str, *args, name: str) -> None:
     async_task(func, *args, task_name=name, group="auto-qa")
 
 
-def call_auto_evaluate_queue(*, call_id: int) -> None:
-    """Queue a call's automatic evaluation (after the current transaction commits)."""
-    transaction.on_commit(lambda: _enqueue(EVALUATE_TASK, call_id, name=f"auto-qa-call-{call_id}"))
-
-
 def auto_recompute_start(*, date_from: date, date_to: date, client=None, requested_by) -> RecomputeJob:
     """A manager asks to recompute the calls started between two days (after changing a check)."""
     if not is_manager(requested_by):
@@ -186,8 +180,9 @@ def auto_recompute_start(*, date_from: date, date_to: date, client=None, request
     return job
 
 
-def auto_recompute_run(*, job_id: int, batch: int = RECOMPUTE_BATCH) -> RecomputeOutcome:
+def auto_recompute_run(*, job_id: int, batch: int | None = None) -> RecomputeOutcome:
     """One batch of a recompute job; its counts move after every call. Queues the next batch, if any."""
+    batch = batch or RECOMPUTE_BATCH
     job = autoqa_services.recompute_job_start(job_id=job_id)
     if job is None:
         return RecomputeOutcome.STOPPED
