@@ -6,7 +6,6 @@ import json
 
 from django.utils.module_loading import import_string
 from django_q.models import OrmQ
-from django_q.signing import SignedPackage
 
 from recordings.models import Agent, Call, Client
 from tests.conftest import SAMPLES_DIR
@@ -19,7 +18,7 @@ def queued_tasks() -> list[dict]:
     """The tasks waiting in the database broker: {"func", "args", "name"} each, oldest first."""
     tasks = []
     for row in OrmQ.objects.order_by("pk"):
-        task = SignedPackage.loads(row.payload)
+        task = row.task
         tasks.append({"id": row.pk, "func": task["func"], "args": task["args"], "name": task["name"]})
     return tasks
 
