@@ -42,7 +42,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, samples: Path, repeat: int, skip_openai: bool, **options):
         # Per-call log lines would drown the table.
-        for name in ("recordings.transcription", "faster_whisper"):
+        for name in ("recordings.transcription", "faster_whisper", "django-q"):
             logging.getLogger(name).setLevel(logging.WARNING)
         if not samples.is_dir():
             raise CommandError(f"{samples} is not a folder")

@@ -146,3 +146,42 @@ def test_it_names_a_bad_range(client, default_rubric):
 def test_it_keeps_reviewers_off_the_managers_page(client, default_rubric):
     client.force_login(ReviewerFactory())
     assert client.get(reverse("reviews:auto-checks")).status_code == 403
+
+
+# --- Editing checks with their questions in the admin ---------------------------------------------
+
+
+def test_it_edits_a_questions_key_and_check_in_the_admin_and_names_a_bad_check(client, rubric):
+    import json
+
+    from tests.qa.reviews.test_workspace import section_form
+
+    client.force_login(ManagerFactory())
+    section = rubric.criteria["greeting"].section
+    url = reverse("admin:reviews_section_change", args=[section.pk])
+    good = {"rule": {"type": "phrase", "phrases": ["thank you for calling {company}"], "first_seconds": 15}}
+
+    response = client.post(url, section_form(section, **{"criteria-0-key": "greeting", "criteria-0-auto_check": json.dumps(good),
+                                                          "criteria-0-auto_check_enabled": "on"}))
+    assert response.status_code == 302
+    saved = Criterion.objects.get(pk=rubric.criteria["greeting"].pk)
+    assert (saved.key, saved.auto_check, saved.auto_check_enabled) == ("greeting", good, True)
+
+    bad = {"rule": {"type": "phrase", "phrases": ["hello"], "threshold": 30}}
+    response = client.post(url, section_form(section, **{"criteria-0-key": "greeting", "criteria-0-auto_check": json.dumps(bad)}))
+    assert response.status_code == 200
+    assert "Invalid check: greeting.rule.threshold: must be a similarity between 50 and 100, got 30" in response.content.decode()
+
+    taken = section_form(section, **{"criteria-0-key": "greeting", "criteria-1-key": "greeting"})
+    assert "Another question of this rubric version has the key &#x27;greeting&#x27;" in client.post(url, taken).content.decode()
+    twice = section_form(section, **{"criteria-0-key": "hello", "criteria-1-key": "hello"})
+    assert "Two questions have the key &#x27;hello&#x27;" in client.post(url, twice).content.decode()
+    assert Criterion.objects.get(pk=rubric.criteria["greeting"].pk).auto_check == good
+
+
+def test_it_lists_automatic_evaluations_for_reviewers_in_the_admin(client, checked_call):
+    client.force_login(ReviewerFactory())
+    listing = client.get(reverse("admin:autoqa_autoevaluation_changelist"))
+    assert listing.status_code == 200 and "3 / 1 / 3" in listing.content.decode()  # pass / fail / unknown
+    page = client.get(reverse("admin:autoqa_autoevaluation_change", args=[checked_call.auto_evaluation.pk]))
+    assert page.status_code == 200 and "Thank you for calling Acme Telecom" in page.content.decode()
