@@ -177,7 +177,7 @@ class CallDetailApi(GenericAPIView):
         call = selectors.call_get(user=request.user, call_id=call_id)
         if call is None:
             return Response({"detail": "No such call."}, status=status.HTTP_404_NOT_FOUND)
-        return Response(CallDetailOutputSerializer(call).data)
+        return Response(self.get_serializer(call).data)
 
 
 class ClientSerializer(serializers.ModelSerializer):

@@ -6,12 +6,10 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers, status
-from rest_framework.response import Response
+from rest_framework import serializers
 
 from qa.autoqa.models import AutoAnswer, AutoEvaluation
 from recordings import api as recordings_api
-from recordings import selectors
 from recordings.models import Call
 
 
@@ -51,9 +49,3 @@ class CallDetailWithAutoQaSerializer(recordings_api.CallDetailOutputSerializer):
 
 class CallDetailApi(recordings_api.CallDetailApi):
     serializer_class = CallDetailWithAutoQaSerializer
-
-    def get(self, request, call_id: int):
-        call = selectors.call_get(user=request.user, call_id=call_id)
-        if call is None:
-            return Response({"detail": "No such call."}, status=status.HTTP_404_NOT_FOUND)
-        return Response(CallDetailWithAutoQaSerializer(call).data)

@@ -6,12 +6,13 @@ from django.contrib import admin
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
+from qa.autoqa.admin import ReadOnly
 from qa.reviews import access
 from qa.reviews.models import AutoCheck
 
 
 @admin.register(AutoCheck)
-class AutoCheckAdmin(admin.ModelAdmin):
+class AutoCheckAdmin(ReadOnly, admin.ModelAdmin):
     """The checks, their agreement with reviewers and their switch are one page, not a model list."""
 
     def has_module_permission(self, request):
@@ -19,15 +20,6 @@ class AutoCheckAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return access.can_manage_qa(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def changelist_view(self, request, extra_context=None):
         return HttpResponseRedirect(reverse("reviews:auto-checks"))
