@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "qa.middleware.RejectNulCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -148,6 +149,8 @@ REDIS_URL = envstr("REDIS_URL", "")
 Q_TIMEOUT = envint("Q_TIMEOUT", "1800")
 # A transcription claim older than the task timeout belongs to a dead worker: it may be taken again.
 TRANSCRIBE_STALE_AFTER = envint("TRANSCRIBE_STALE_AFTER", str(Q_TIMEOUT))
+# A call still `received` this long after ingest found the broker down: the sweep queues it.
+TRANSCRIBE_RECEIVED_AFTER = envint("TRANSCRIBE_RECEIVED_AFTER", "60")
 Q_CLUSTER = {
     "name": envstr("Q_NAME", "callqa"),
     "workers": envint("Q_WORKERS", "1"),

@@ -29,3 +29,5 @@ urlpatterns = [
     path("recordings/", include("recordings.urls")),
     path("reviews/", include("qa.reviews.urls")),
 ]
+
+handler500 = "qa.errors.server_error"

@@ -5,6 +5,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from qa.lib.admin import SafeDateHierarchy
 from recordings import access, services
 from recordings.forms import CallUploadForm
 from recordings.models import CALL_METADATA_FIELDS, Agent, Call, CallAnalytics, Client, Recording, Team
@@ -63,7 +64,7 @@ class AnalyticsInline(admin.StackedInline):
 
 
 @admin.register(Call)
-class CallAdmin(admin.ModelAdmin):
+class CallAdmin(SafeDateHierarchy, admin.ModelAdmin):
     change_list_template = "admin/recordings/call/change_list.html"
     list_display = ["external_id", "client", "agent_name", "started", "status", "duration", "resolved", "csat"]
     list_filter = ["status", "client", "direction", "agent__team", "resolved"]

@@ -1,12 +1,38 @@
 import uuid
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+
+EARLIEST_CALL = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST_CALL_AHEAD = timedelta(days=1)
+
+
+def validate_call_time(value: datetime) -> None:
+    """The one rule for call times on every way in: from 2000 to a day ahead of now.
+
+    The database could store far stranger dates (year 1 with a +14:00 offset is a BC date in
+    PostgreSQL) that Python then cannot read back; such input never gets that far.
+    """
+    if value is None:
+        return
+    if timezone.is_naive(value):
+        raise ValidationError("Give a time zone (e.g. 2026-11-02T09:30:00Z).")
+    try:
+        latest = timezone.now() + LATEST_CALL_AHEAD
+        if not (EARLIEST_CALL <= value <= latest):
+            raise ValidationError(
+                f"must lie between {EARLIEST_CALL:%Y-%m-%d} and a day from now ({latest:%Y-%m-%d %H:%M} UTC)."
+            )
+    except OverflowError:  # so far from the range that converting it to UTC fails
+        raise ValidationError(f"must lie between {EARLIEST_CALL:%Y-%m-%d} and a day from now.") from None
 
 
 def recordings_storage():
@@ -167,7 +193,7 @@ class Call(models.Model):
     )
     external_id = models.CharField(max_length=128, help_text="The call's id in the telephony system.")
     direction = models.CharField(max_length=8, choices=Direction.choices, default=Direction.INBOUND)
-    started_at = models.DateTimeField()
+    started_at = models.DateTimeField(validators=[validate_call_time])
     customer_ref = models.CharField(max_length=128, blank=True, help_text="Caller number or CRM id.")
     queue = models.CharField(max_length=128, blank=True)
     wait_seconds = models.PositiveIntegerField(null=True, blank=True)

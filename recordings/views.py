@@ -25,7 +25,9 @@ CONTENT_TYPES = {
     "mp4": "audio/mp4",
     "webm": "audio/webm",
 }
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+# At most 18 digits a side: larger numbers are no byte offset of ours, and int() of thousands of
+# digits raises ValueError (Python's digit limit) instead of answering.
+_RANGE = re.compile(r"^bytes=(\d{0,18})-(\d{0,18})$")
 
 
 class UnsatisfiableRange(Exception):
