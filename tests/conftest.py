@@ -78,9 +78,12 @@ def wav_file(tmp_path):
 
 
 @pytest.fixture
-def browser(live_server):
+def browser(live_server, monkeypatch):
     """Headless Chromium; depends on live_server so the browser closes first (an open audio
     stream would otherwise keep a server thread and its database connection alive)."""
+    # Playwright's sync API runs an event loop in the test thread; the ORM calls in the tests
+    # are still plain synchronous code.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     if not shutil.which(CHROMIUM):
         pytest.skip(f"{CHROMIUM} is missing: install Debian's 'chromium' package")
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")

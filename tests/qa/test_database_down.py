@@ -21,8 +21,7 @@ def server_without_database(tmp_path):
     port = free_port()
     env = {
         **os.environ, "DATA_DIR": str(tmp_path), "DEBUG": "false", "SECRET_KEY": "x" * 60,
-        "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "false", "SESSION_COOKIE_SECURE": "false",
-        "CSRF_COOKIE_SECURE": "false",
+        "ALLOWED_HOSTS": "127.0.0.1", "HTTPS": "false", "STATIC_MANIFEST": "false",
         # A PostgreSQL address where nothing listens: every query fails to connect.
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:{free_port()}/callqa", "LOG_LEVEL": "CRITICAL",
     }
