@@ -43,6 +43,12 @@ def audio_root(settings, tmp_path):
     return root
 
 
+@pytest.fixture(autouse=True)
+def no_login_throttling(settings):
+    """Login throttling (django-axes) stays out of the way of `client.login`; its own tests turn it on."""
+    settings.AXES_ENABLED = False
+
+
 @pytest.fixture
 def stored_files(audio_root):
     """A function listing the audio files kept in storage (temp files included)."""

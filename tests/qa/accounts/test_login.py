@@ -79,6 +79,7 @@ def test_it_uses_the_one_base_layout_without_anything_from_outside(client):
 
 
 def test_it_locks_a_username_and_address_after_repeated_wrong_passwords(client, settings):
+    settings.AXES_ENABLED = True
     settings.AXES_FAILURE_LIMIT = 5
     UserFactory(username="sarah")
     wrong = [client.post(reverse("login"), {"username": "sarah", "password": "guess"}).status_code for _ in range(5)]
@@ -96,6 +97,7 @@ def test_it_locks_a_username_and_address_after_repeated_wrong_passwords(client, 
 def test_it_locks_the_admin_login_too(client, settings):
     from tests.factories import AdminFactory
 
+    settings.AXES_ENABLED = True
     settings.AXES_FAILURE_LIMIT = 3
     AdminFactory(username="root")
     for _ in range(30):
