@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "csp",
     # Ours, lowest layer first (see the import-linter contracts in pyproject.toml).
     "qa.apps.ProjectConfig",
+    "qa.audit",
     "qa.accounts",
     "recordings",
     "qa.reviews",
@@ -83,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    "qa.audit.context.AuditAddressMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "qa.middleware.RejectNulCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -149,6 +151,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", "15"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+AXES_LOCKOUT_CALLABLE = "qa.accounts.views.locked_out"
+# recordings cannot import the audit app; its audio view calls this to log each playback and download.
+RECORDING_ACCESS_AUDIT = "qa.audit.services.recording_accessed"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if BEHIND_PROXY else ["REMOTE_ADDR"]
 # Wrong API tokens count against the caller's address (qa.api_auth).

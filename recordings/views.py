@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.module_loading import import_string
 from django.views.decorators.http import require_safe
 
 from recordings import access
@@ -127,6 +129,10 @@ def call_audio(request: HttpRequest, call_id: int) -> HttpResponse:
 
     first, last = byte_range if byte_range else (0, size - 1)
     length = last - first + 1
+    download = request.GET.get("download") == "1"
+    if request.method == "GET" and (first == 0 or download):
+        # A player asks for byte 0 once when it starts; seeking asks for later ranges.
+        _audit_access(request, recording.call, download=download)
     fh = storage.open(recording.file.name, "rb")
     fh.seek(first)
     if request.method == "HEAD":
@@ -140,5 +146,15 @@ def call_audio(request: HttpRequest, call_id: int) -> HttpResponse:
     response["Accept-Ranges"] = "bytes"
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Disposition"] = "inline"
+    if download:
+        response["Content-Disposition"] = f'attachment; filename="call-{recording.call.pk}.{ext}"'
+    else:
+        response["Content-Disposition"] = "inline"
     return response
+
+
+def _audit_access(request: HttpRequest, call: Call, *, download: bool) -> None:
+    """Through a setting: the audit log lives in a QA app, which recordings never imports."""
+    if settings.RECORDING_ACCESS_AUDIT:
+        record = import_string(settings.RECORDING_ACCESS_AUDIT)
+        record(user=request.user, call=call, download=download, redacted=False)
