@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "qa.accounts",
     "recordings",
     "qa.reviews",
+    "qa.retention",
     "qa.demo",
 ]
 

@@ -27,6 +27,7 @@ class ClientAdmin(admin.ModelAdmin):
             "service_level_target", "abandonment_target", "aht_target_seconds", "fcr_target", "qa_target",
             "csat_target", "nps_target", "ces_target",
         ]}),
+        ("Retention", {"fields": ["retention_days", "retention_scope"]}),
         ("Client portal", {"fields": ["portal_shows_criterion_comments", "portal_shows_reviewer_names"]}),
     ]
 
@@ -72,13 +73,13 @@ class CallAdmin(SafeDateHierarchy, admin.ModelAdmin):
     date_hierarchy = "started_at"
     list_select_related = ["client", "agent", "recording"]
     readonly_fields = [
-        "status", "failure_reason", "transcription_attempts", "claimed_at", "created_at", "updated_at",
+        "status", "failure_reason", "transcription_attempts", "claimed_at", "audio_deleted_at", "created_at", "updated_at",
         "transcript_view",
     ]
     fieldsets = [
         (None, {"fields": ["client", "agent", "external_id", "started_at", "answered"]}),
         ("Handling", {"fields": list(CALL_METADATA_FIELDS)}),
-        ("Processing", {"fields": ["status", "failure_reason", "transcription_attempts", "claimed_at", "created_at", "updated_at"]}),
+        ("Processing", {"fields": ["status", "failure_reason", "transcription_attempts", "claimed_at", "audio_deleted_at", "created_at", "updated_at"]}),
         ("Transcript", {"fields": ["transcript_view"]}),
     ]
     inlines = [RecordingInline, AnalyticsInline]

@@ -119,6 +119,19 @@ class Client(models.Model):
         max_digits=3, decimal_places=2, default=Decimal("5.00"), validators=[MinValueValidator(1), MaxValueValidator(7)],
         help_text="Lowest acceptable average customer effort score (1-7, 7 = easiest).",
     )
+    # How long recordings are kept.
+    class RetentionScope(models.TextChoices):
+        AUDIO = "audio", "Recordings only (transcripts and evaluations stay)"
+        EVERYTHING = "everything", "Recordings, transcripts and evaluations"
+
+    retention_days = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1)],
+        help_text="Delete recordings older than this many days; empty keeps them.",
+    )
+    retention_scope = models.CharField(
+        max_length=10, choices=RetentionScope.choices, default=RetentionScope.AUDIO,
+        help_text="What goes when a recording's time is up.",
+    )
     # What the client's staff see in the portal.
     portal_shows_criterion_comments = models.BooleanField(
         default=False, help_text="Show reviewers' comments on each question, not only the comment on the whole call.",
@@ -214,6 +227,9 @@ class Call(models.Model):
     )
     answered = models.BooleanField(default=True, help_text="False: the customer hung up before an agent answered.")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.RECEIVED, db_index=True)
+    audio_deleted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the client's retention period removed the recording.",
+    )
     failure_reason = models.TextField(blank=True)
     transcription_attempts = models.PositiveSmallIntegerField(default=0)
     claimed_at = models.DateTimeField(null=True, blank=True, help_text="When a worker claimed it.")

@@ -83,6 +83,9 @@ def _permitted_recording(request: HttpRequest, call_id: int):
         return None, HttpResponseForbidden("You may not listen to this call.")
     recording = getattr(call, "recording", None)
     if recording is None:
+        if call.audio_deleted_at:
+            reason = f"This call's recording was deleted on {call.audio_deleted_at:%Y-%m-%d} (the client's retention period)."
+            return None, HttpResponse(reason, status=404, content_type="text/plain")
         return None, HttpResponse("This call has no recording.", status=404, content_type="text/plain")
     if not recordings_storage().exists(recording.file.name):
         return None, HttpResponse("This call's audio file is missing from storage.", status=404, content_type="text/plain")
