@@ -7,7 +7,7 @@ import re
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_safe
@@ -80,7 +80,8 @@ def _permitted_recording(request: HttpRequest, call_id: int):
         return None, redirect_to_login(request.get_full_path())
     call = get_object_or_404(Call.objects.select_related("client", "recording"), pk=call_id)
     if not access.can_listen(request.user, call):
-        return None, HttpResponseForbidden("You may not listen to this call.")
+        # The same answer as for a call that does not exist: ids cannot be probed.
+        raise Http404("No such call.")
     recording = getattr(call, "recording", None)
     if recording is None:
         if call.audio_deleted_at:
