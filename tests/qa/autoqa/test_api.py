@@ -48,10 +48,8 @@ def test_it_shows_auto_qa_as_null_until_computed_then_in_the_issues_shape(api, d
     assert api.get(f"/api/calls/{call.pk}/").json()["auto_qa"] is None
 
 
-def test_it_answers_404_for_a_call_out_of_sight(default_rubric):
-    client = APIClient()
-    client.force_authenticate(ReviewerFactory())
-    assert client.get("/api/calls/987654/").status_code == 404
+def test_it_answers_404_for_a_call_out_of_sight(api, default_rubric):
+    assert api.get("/api/calls/987654/").status_code == 404
 
 
 def test_it_documents_auto_qa_in_the_openapi_schema(api):
