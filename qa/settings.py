@@ -212,7 +212,12 @@ BENCH_TRANSCRIPTION_EXTRAS = ["qa.reviews.auto_bench.auto_qa_figures"]
 REDIS_URL = envstr("REDIS_URL", "")
 Q_TIMEOUT = envint("Q_TIMEOUT", "1800")
 # A transcription claim older than the task timeout belongs to a dead worker: it may be taken again.
+# A queued call whose task was lost (never started) is queued again after this long.
 TRANSCRIBE_STALE_AFTER = envint("TRANSCRIBE_STALE_AFTER", str(Q_TIMEOUT))
+# A worker beats on the call it transcribes; a claim silent this long belongs to a dead worker and
+# is taken again by the minutely sweep: a killed worker's call finishes within about 3 minutes.
+TRANSCRIBE_HEARTBEAT_SECONDS = envint("TRANSCRIBE_HEARTBEAT_SECONDS", "30")
+TRANSCRIBE_HEARTBEAT_STALE = envint("TRANSCRIBE_HEARTBEAT_STALE", "90")
 # A call still `received` this long after ingest found the broker down: the sweep queues it.
 TRANSCRIBE_RECEIVED_AFTER = envint("TRANSCRIBE_RECEIVED_AFTER", "60")
 Q_CLUSTER = {

@@ -233,6 +233,7 @@ class Call(models.Model):
     failure_reason = models.TextField(blank=True)
     transcription_attempts = models.PositiveSmallIntegerField(default=0)
     claimed_at = models.DateTimeField(null=True, blank=True, help_text="When a worker claimed it.")
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="The claiming worker's last sign of life.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
