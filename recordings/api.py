@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.generics import GenericAPIView
@@ -13,7 +13,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from recordings import access, selectors, services
-from recordings.models import CALL_METADATA_FIELDS, Agent, Call, CallAnalytics, Client, Recording, Transcript
+from recordings.models import CALL_METADATA_FIELDS, Agent, Call, CallAnalytics, Client, Recording
 from recordings.transcription import call_retranscribe
 
 
@@ -63,13 +63,16 @@ class SegmentOutputSerializer(serializers.Serializer):
     text = serializers.CharField()
 
 
-class TranscriptOutputSerializer(serializers.ModelSerializer):
+class TranscriptOutputSerializer(serializers.Serializer):
+    language = serializers.CharField()
+    engine = serializers.CharField()
     model = serializers.CharField(source="model_name")
+    processing_seconds = serializers.FloatField()
+    redacted = serializers.BooleanField(
+        help_text="True: the text is redacted (card numbers, e-mails, phone numbers, national ids masked). "
+        "Only QA staff with the view_unredacted_transcript permission get the original."
+    )
     segments = SegmentOutputSerializer(many=True)
-
-    class Meta:
-        model = Transcript
-        fields = ["language", "engine", "model", "processing_seconds", "segments"]
 
 
 class AnalyticsOutputSerializer(serializers.ModelSerializer):
@@ -85,9 +88,19 @@ class CallDetailOutputSerializer(CallOutputSerializer):
     class Meta(CallOutputSerializer.Meta):
         fields = CallOutputSerializer.Meta.fields + ["transcript", "analytics"]
 
+    @extend_schema_field(TranscriptOutputSerializer(allow_null=True))
     def get_transcript(self, call: Call) -> dict | None:
         transcript = getattr(call, "transcript", None) if call.status == Call.Status.TRANSCRIBED else None
-        return TranscriptOutputSerializer(transcript).data if transcript else None
+        readable = selectors.transcript_for_reader(transcript=transcript, user=self.context["request"].user)
+        if readable is None:
+            return None
+        return TranscriptOutputSerializer(
+            {
+                "language": transcript.language, "engine": transcript.engine, "model_name": transcript.model_name,
+                "processing_seconds": transcript.processing_seconds, "redacted": readable.redacted,
+                "segments": readable.lines,
+            }
+        ).data
 
     def get_analytics(self, call: Call) -> dict | None:
         analytics = getattr(call, "analytics", None) if call.status == Call.Status.TRANSCRIBED else None
@@ -177,7 +190,7 @@ class CallDetailApi(GenericAPIView):
         call = selectors.call_get(user=request.user, call_id=call_id)
         if call is None:
             return Response({"detail": "No such call."}, status=status.HTTP_404_NOT_FOUND)
-        return Response(CallDetailOutputSerializer(call).data)
+        return Response(CallDetailOutputSerializer(call, context={"request": request}).data)
 
 
 class ClientSerializer(serializers.ModelSerializer):
@@ -255,5 +268,7 @@ class CallRetranscribeApi(GenericAPIView):
         if not access.can_retranscribe(request.user):
             raise PermissionDenied("You may not re-transcribe calls.")
         call = get_object_or_404(access.calls_visible_to(request.user), pk=call_id)
+        if not Recording.objects.filter(call=call).exists():
+            return Response({"detail": "This call has no recording to transcribe."}, status=status.HTTP_409_CONFLICT)
         call = call_retranscribe(call_id=call.pk)
         return Response(CallOutputSerializer(call).data, status=status.HTTP_202_ACCEPTED)

@@ -22,9 +22,13 @@ QA_STAFF_PERMISSIONS = [
     "recordings.view_team",
 ]
 
+# Originals of redacted transcripts and recordings (card numbers, e-mails, phone numbers, ids):
+# managers only by default; everyone else reads and hears the redacted copies (recordings.access).
+UNREDACTED_PERMISSIONS = ["recordings.view_unredacted_transcript"]
+
 GROUP_PERMISSIONS: dict[str, list[str]] = {
     REVIEWERS_GROUP: QA_STAFF_PERMISSIONS,
-    MANAGERS_GROUP: QA_STAFF_PERMISSIONS,
+    MANAGERS_GROUP: QA_STAFF_PERMISSIONS + UNREDACTED_PERMISSIONS,
 }
 
 
@@ -36,3 +40,13 @@ def groups_ensure(group_model, permission_model, group_permissions: dict[str, li
             app_label, codename = dotted.split(".", 1)
             permission = permission_model.objects.get(content_type__app_label=app_label, codename=codename)
             group.permissions.add(permission)
+
+
+def permissions_make_now(apps) -> None:
+    """In a data migration: make the model permissions now (Django makes them only after all migrations)."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0)
+        app_config.models_module = None
