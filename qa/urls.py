@@ -11,6 +11,7 @@ api_patterns = [
     path("calls/", api.CallListCreateApi.as_view(), name="call-list"),
     path("calls/<int:call_id>/", api.CallDetailApi.as_view(), name="call-detail"),
     path("calls/<int:call_id>/retranscribe/", api.CallRetranscribeApi.as_view(), name="call-retranscribe"),
+    path("call-records/", api.CallRecordsApi.as_view(), name="call-records"),
     path("clients/", api.ClientListCreateApi.as_view(), name="client-list"),
     path("agents/", api.AgentListCreateApi.as_view(), name="agent-list"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

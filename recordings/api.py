@@ -38,6 +38,30 @@ class CallMetadataSerializer(serializers.ModelSerializer):
         extra_kwargs = {"resolved": {"default": None}}
 
 
+class ClientAgentLookup:
+    """Client slugs and agent external ids to rows, with a clear error for unknown ones.
+
+    A batch passes every row it names in the context ("clients", "agents": dicts), so each record
+    costs no look-up query; otherwise each value is looked up.
+    """
+
+    def validate_client(self, slug: str) -> Client:
+        known = self.context.get("clients")
+        client = known.get(slug) if known is not None else Client.objects.filter(slug=slug).first()
+        if client is None:
+            raise serializers.ValidationError(f"Unknown client '{slug}'.")
+        return client
+
+    def validate_agent(self, external_id: str | None) -> Agent | None:
+        if not external_id:
+            return None
+        known = self.context.get("agents")
+        agent = known.get(external_id) if known is not None else Agent.objects.filter(external_id=external_id).first()
+        if agent is None:
+            raise serializers.ValidationError(f"Unknown agent '{external_id}'.")
+        return agent
+
+
 class CallOutputSerializer(serializers.ModelSerializer):
     client = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     agent = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
@@ -120,7 +144,7 @@ class CallListCreateApi(GenericAPIView):
         status = serializers.ChoiceField(choices=Call.Status.choices, required=False)
         q = serializers.CharField(required=False, max_length=200, help_text="Full-text search in transcripts.")
 
-    class InputSerializer(CallMetadataSerializer):
+    class InputSerializer(ClientAgentLookup, CallMetadataSerializer):
         audio = serializers.FileField(allow_empty_file=True, help_text="The recording: wav, flac, mp3, ogg/opus, m4a.")
         client = serializers.SlugField(help_text="The client's slug.")
         agent = serializers.CharField(max_length=128, help_text="The agent's external id.")
@@ -129,18 +153,6 @@ class CallListCreateApi(GenericAPIView):
 
         class Meta(CallMetadataSerializer.Meta):
             fields = ["audio", "client", "agent", "external_id", "started_at", *CALL_METADATA_FIELDS]
-
-        def validate_client(self, slug: str) -> Client:
-            client = Client.objects.filter(slug=slug).first()
-            if client is None:
-                raise serializers.ValidationError(f"Unknown client '{slug}'.")
-            return client
-
-        def validate_agent(self, external_id: str) -> Agent:
-            agent = Agent.objects.filter(external_id=external_id).first()
-            if agent is None:
-                raise serializers.ValidationError(f"Unknown agent '{external_id}'.")
-            return agent
 
     @extend_schema(parameters=[FilterSerializer], responses=CallOutputSerializer(many=True))
     def get(self, request):
@@ -168,7 +180,100 @@ class CallListCreateApi(GenericAPIView):
         body = CallOutputSerializer(result.call).data
         if not result.created:
             body["duplicate_of"] = result.duplicate_of
+        if result.attached:
+            body["attached_to_record"] = True  # the call record sent earlier now has its recording
         return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
+
+
+class CallRecordInputSerializer(ClientAgentLookup, CallMetadataSerializer):
+    client = serializers.SlugField(help_text="The client's slug.")
+    external_id = serializers.CharField(max_length=128, help_text="The call's id in the telephony system.")
+    started_at = serializers.DateTimeField(required=False, help_text="ISO 8601; required for a new call.")
+    answered = serializers.BooleanField(
+        required=False, help_text="False: the customer hung up before an agent answered (no agent, a wait_seconds)."
+    )
+    agent = serializers.CharField(
+        max_length=128, required=False, allow_null=True, allow_blank=True,
+        help_text="The agent's external id; required when answered, empty when abandoned.",
+    )
+
+    class Meta(CallMetadataSerializer.Meta):
+        fields = ["client", "external_id", "started_at", "answered", "agent", *CALL_METADATA_FIELDS]
+        extra_kwargs = {}  # a field left out of a record keeps its stored value
+
+
+class CallRecordResultSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="The record's position in the list sent, from 0.")
+    external_id = serializers.CharField(allow_null=True)
+    result = serializers.ChoiceField(choices=["created", "updated", "rejected"])
+    id = serializers.IntegerField(required=False, help_text="The call's id (created and updated).")
+    status = serializers.CharField(required=False, help_text="The call's status: no_recording, abandoned, …")
+    changed = serializers.ListField(child=serializers.CharField(), required=False, help_text="Fields this record changed.")
+    errors = serializers.DictField(required=False, help_text="Rejected: what is wrong, per field.")
+
+
+class CallRecordsResponseSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    records = CallRecordResultSerializer(many=True)
+
+
+class CallRecordsApi(GenericAPIView):
+    """Call records with or without audio, up to 1,000 per request, upserted by (client, external_id).
+
+    Each record is judged on its own: the answer lists per record `created`, `updated` or `rejected`
+    with the reasons, and nothing of a rejected record is stored. A record and the recording sent to
+    POST /api/calls/ with the same external id are one call, whichever comes first.
+    """
+
+    parser_classes = [JSONParser]
+    serializer_class = CallRecordInputSerializer
+
+    @extend_schema(request=CallRecordInputSerializer(many=True), responses={200: CallRecordsResponseSerializer})
+    def post(self, request):
+        if not access.can_ingest_calls(request.user):
+            raise PermissionDenied("You may not add calls.")
+        records = request.data
+        if not isinstance(records, list):
+            raise ValidationError({"detail": ["Send a JSON list of call records."]})
+        if len(records) > services.CALL_RECORDS_MAX:
+            raise ValidationError(
+                {"detail": [f"At most {services.CALL_RECORDS_MAX:,} records per request; this one has {len(records):,}."]}
+            )
+        context = {"request": request, **_named_rows(records)}
+        results = [_call_record_result(index, record, context) for index, record in enumerate(records)]
+        counts = {outcome: sum(1 for r in results if r["result"] == outcome) for outcome in ("created", "updated", "rejected")}
+        return Response({**counts, "records": results})
+
+
+def _named_rows(records: list) -> dict:
+    """Every client and agent the records name, in two queries."""
+    slugs = {r.get("client") for r in records if isinstance(r, dict) and isinstance(r.get("client"), str)}
+    ids = {r.get("agent") for r in records if isinstance(r, dict) and isinstance(r.get("agent"), str)}
+    return {
+        "clients": {c.slug: c for c in Client.objects.filter(slug__in=slugs)},
+        "agents": {a.external_id: a for a in Agent.objects.filter(external_id__in=ids)},
+    }
+
+
+def _call_record_result(index: int, record, context: dict) -> dict:
+    external_id = record.get("external_id") if isinstance(record, dict) else None
+    answer = {"index": index, "external_id": external_id if isinstance(external_id, str) else None}
+    if not isinstance(record, dict):
+        return {**answer, "result": "rejected", "errors": {"non_field_errors": ["A call record must be a JSON object."]}}
+    data = CallRecordInputSerializer(data=record, context=context)
+    if not data.is_valid():
+        return {**answer, "result": "rejected", "errors": data.errors}
+    fields = {name: value for name, value in data.validated_data.items() if name in record}
+    try:
+        saved = services.call_record_upsert(client=fields.pop("client"), external_id=fields.pop("external_id"), **fields)
+    except services.IngestError as exc:
+        return {**answer, "result": "rejected", "errors": exc.messages}
+    return {
+        **answer, "result": saved.outcome.value, "id": saved.call.pk, "status": saved.call.status,
+        "changed": list(saved.changed),
+    }
 
 
 def _reject_oversized_request(request) -> None:
