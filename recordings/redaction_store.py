@@ -215,17 +215,19 @@ class RedactionCatchUp:
 def redactions_catch_up(*, include_failed: bool = False) -> RedactionCatchUp:
     """Redact transcripts stored before redaction existed (or whose redaction failed), and queue every
     recording whose copy is missing: pending, stale, or (with `include_failed`) failed."""
+    statuses = Q(redaction_status=RedactionStatus.WAITING) | _claimable()
+    if include_failed:
+        statuses |= Q(redaction_status=RedactionStatus.FAILED)
+    # Listed first: redacting a transcript below queues its recording by itself.
+    to_queue = list(
+        Recording.objects.filter(statuses, call__transcript__redacted_at__isnull=False).values_list("call_id", flat=True)
+    )
     redacted = 0
     for transcript_id in Transcript.objects.filter(redacted_at__isnull=True).values_list("pk", flat=True):
         with transaction.atomic():
             transcript = Transcript.objects.select_for_update().select_related("call__client").get(pk=transcript_id)
             redacted += int(transcript_redaction_store(transcript=transcript))
-    statuses = Q(redaction_status=RedactionStatus.WAITING, call__transcript__redacted_at__isnull=False) | _claimable()
-    if include_failed:
-        statuses |= Q(redaction_status=RedactionStatus.FAILED, call__transcript__redacted_at__isnull=False)
-    queued = 0
-    for call_id in Recording.objects.filter(statuses).values_list("call_id", flat=True):
+    for call_id in to_queue:
         with transaction.atomic():
             recording_redaction_queue(call_id=call_id)
-        queued += 1
-    return RedactionCatchUp(transcripts_redacted=redacted, recordings_queued=queued)
+    return RedactionCatchUp(transcripts_redacted=redacted, recordings_queued=len(to_queue))

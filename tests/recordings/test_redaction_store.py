@@ -284,3 +284,21 @@ def test_an_abandoned_call_has_nothing_to_redact(db):
     )
     assert redactions_catch_up().recordings_queued == 0
     assert not Recording.objects.filter(call=call).exists()
+
+
+def test_redact_pending_redacts_old_transcripts_and_queues_failed_copies_when_asked(sample_call):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    Transcript.objects.filter(call=sample_call).update(redacted_at=None, redacted_text="")
+    Recording.objects.filter(call=sample_call).update(redaction_status=RedactionStatus.FAILED)
+    out = StringIO()
+
+    call_command("redact_pending", stdout=out)
+    assert out.getvalue().strip() == "Redacted 1 transcript(s); queued 0 more recording(s) for their redacted copy."
+    assert "[card number]" in Transcript.objects.get(call=sample_call).redacted_text
+
+    Recording.objects.filter(call=sample_call).update(redaction_status=RedactionStatus.FAILED)
+    call_command("redact_pending", "--include-failed", stdout=out)
+    assert Recording.objects.get(call=sample_call).redaction_status == RedactionStatus.PENDING
