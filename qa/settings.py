@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "qa.accounts",
     "recordings",
     "qa.reviews",
+    "qa.portal",
     "qa.demo",
 ]
 

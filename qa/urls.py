@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from qa import api_docs, landing
+from qa.portal import api as portal_api
 from recordings import api
 
 api_patterns = [
@@ -14,6 +15,7 @@ api_patterns = [
     path("call-records/", api.CallRecordsApi.as_view(), name="call-records"),
     path("clients/", api.ClientListCreateApi.as_view(), name="client-list"),
     path("agents/", api.AgentListCreateApi.as_view(), name="agent-list"),
+    path("clients/<slug:slug>/summary/", portal_api.ClientSummaryApi.as_view(), name="client-summary"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
@@ -29,4 +31,5 @@ urlpatterns = [
     path("api/", include((api_patterns, "api"))),
     path("recordings/", include("recordings.urls")),
     path("reviews/", include("qa.reviews.urls")),
+    path("portal/", include("qa.portal.urls")),
 ]
