@@ -17,6 +17,7 @@ from django.utils import timezone
 
 import recordings
 from qa.accounts.roles import MANAGERS_GROUP, REVIEWERS_GROUP
+from qa.demo.portal_data import PortalDemo, portal_demo_load
 from qa.reviews.models import MonitoringPlan
 from qa.reviews.services import rubric_install_default
 from recordings import services
@@ -48,6 +49,7 @@ DEMO_USERS = [
 class DemoSummary:
     calls_imported: int
     users: list[DemoUser]
+    portal: PortalDemo | None = None
 
 
 def demo_load() -> DemoSummary:
@@ -55,7 +57,8 @@ def demo_load() -> DemoSummary:
     _users(client)
     imported = _sample_calls(client)
     _qa_setup(client)
-    return DemoSummary(calls_imported=imported, users=DEMO_USERS)
+    portal = portal_demo_load(client, samples=sample_metadata())
+    return DemoSummary(calls_imported=imported, users=DEMO_USERS, portal=portal)
 
 
 @transaction.atomic
