@@ -62,6 +62,15 @@ def log_in(page, live_server, username: str, password: str = "pw-for-tests", *, 
     page.wait_for_url(f"**{next_url}")
 
 
+def log_in_shared(page, live_server, username: str, password: str = "pw-for-tests", *, lands_on: str = "/") -> None:
+    """Through the one login page for people outside the admin (/accounts/login/), as a person would."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"**{lands_on}")
+
+
 def screenshot(page, name: str) -> None:
     """Refresh the README's screenshots with UPDATE_SCREENSHOTS=1; otherwise only take them."""
     data = page.screenshot(full_page=False)

@@ -125,6 +125,9 @@ def call_detail(request: HttpRequest, client, call_id: int) -> HttpResponse:
 def summary(request: HttpRequest, client) -> HttpResponse:
     form = SummaryForm(request.GET)
     period = form.period()
+    if not form.errors:
+        # Show the period and trend in use, defaults included.
+        form = SummaryForm({"date_from": period.first, "date_to": period.last, "trend": form.trend_kind()})
     today = timezone.localdate()
     trend = selectors.client_trend(client=client, kind=form.trend_kind(), today=today)
     return _page(
