@@ -136,7 +136,7 @@ def call_ingest(
         try:
             with transaction.atomic():
                 if record:
-                    locked = Call.objects.select_for_update().select_related("agent").get(pk=record.pk)
+                    locked = Call.objects.select_for_update(of=("self",)).select_related("agent").get(pk=record.pk)
                     call = _record_for_audio(locked, call)
                 _save_rows(call, staged, info, stored_name, original_filename)
         except IntegrityError:
@@ -367,8 +367,10 @@ def call_record_upsert(*, client: Client, external_id: str, **fields: Any) -> Re
 
 
 def _record_upsert(client: Client, external_id: str, fields: dict[str, Any]) -> RecordResult:
+    # Only the call's row is locked: the agent is an outer join (abandoned calls have none).
     call = (
-        Call.objects.select_for_update().select_related("agent").filter(client=client, external_id=external_id).first()
+        Call.objects.select_for_update(of=("self",)).select_related("agent")
+        .filter(client=client, external_id=external_id).first()
     )
     created = call is None
     if created:
