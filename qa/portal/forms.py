@@ -13,9 +13,21 @@ from qa.portal.selectors import CallFilters, CallSort, FilterChoices
 RECORDING_CHOICES = [("", "Any"), ("yes", "With a recording"), ("no", "Without (abandoned, or not sent yet)")]
 
 
-class CallFilterForm(forms.Form):
+class DateRangeForm(forms.Form):
+    """From and to days, both optional and included; the last must not come before the first."""
+
     date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        first, last = cleaned.get("date_from"), cleaned.get("date_to")
+        if first and last and first > last:
+            self.add_error("date_to", "The last day must not be before the first.")
+        return cleaned
+
+
+class CallFilterForm(DateRangeForm):
     agent = forms.ChoiceField(required=False)
     queue = forms.ChoiceField(required=False)
     disposition = forms.ChoiceField(required=False)
@@ -37,9 +49,6 @@ class CallFilterForm(forms.Form):
         low, high = cleaned.get("score_min"), cleaned.get("score_max")
         if low is not None and high is not None and low > high:
             self.add_error("score_max", "The highest score must not be below the lowest.")
-        first, last = cleaned.get("date_from"), cleaned.get("date_to")
-        if first and last and first > last:
-            self.add_error("date_to", "The last day must not be before the first.")
         return cleaned
 
     def filters(self) -> CallFilters:
@@ -67,19 +76,10 @@ def default_period(today: date) -> Period:
     return Period(today.replace(day=1), today)
 
 
-class SummaryForm(forms.Form):
-    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+class SummaryForm(DateRangeForm):
     trend = forms.ChoiceField(
         required=False, choices=[(WEEK, "Last 12 weeks"), (MONTH, "Last 12 months")], label="Trend over",
     )
-
-    def clean(self):
-        cleaned = super().clean()
-        first, last = cleaned.get("date_from"), cleaned.get("date_to")
-        if first and last and first > last:
-            self.add_error("date_to", "The last day must not be before the first.")
-        return cleaned
 
     def period(self) -> Period:
         self.is_valid()
