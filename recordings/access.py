@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from qa.accounts.roles import is_active_user, is_reviewer
-from recordings.models import Call, Client
+from recordings.models import Call, Client, Recording, RedactionStatus
 
 UNREDACTED_PERMISSION = "recordings.view_unredacted_transcript"
 
@@ -40,6 +40,16 @@ def sees_unredacted(user) -> bool:
     """The one rule for originals: QA staff with `view_unredacted_transcript` read the original transcript
     and hear the original recording; everyone else (client staff, agents, other QA staff) the redacted ones."""
     return is_reviewer(user) and user.has_perm(UNREDACTED_PERMISSION)
+
+
+def audio_file_for(user, recording: Recording | None) -> str | None:
+    """The stored file `user` hears of the recording: the original for those who may, the redacted copy
+    for everyone else once it is made; None while there is nothing they may hear (never the original)."""
+    if recording is None:
+        return None
+    if sees_unredacted(user):
+        return recording.file.name
+    return recording.redacted_file.name if recording.redaction_status == RedactionStatus.READY else None
 
 
 def can_view_call(user, call: Call) -> bool:

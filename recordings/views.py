@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
 from recordings import access
-from recordings.models import Call, Recording, RedactionStatus, recordings_storage
+from recordings.models import Call, Recording, recordings_storage
 from recordings.waveform import waveform_peaks
 
 CHUNK_BYTES = 64 * 1024
@@ -93,12 +93,12 @@ def _permitted_recording(request: HttpRequest, call_id: int) -> tuple[_Listening
     recording = getattr(call, "recording", None)
     if recording is None:
         return None, HttpResponse("This call has no recording.", status=404, content_type="text/plain")
-    redacted = not access.sees_unredacted(request.user)
-    if redacted and recording.redaction_status != RedactionStatus.READY:
+    file_name = access.audio_file_for(request.user, recording)
+    if file_name is None:
         return None, HttpResponse(
             "The redacted copy of this recording is not ready yet.", status=404, content_type="text/plain"
         )
-    file_name = recording.redacted_file.name if redacted else recording.file.name
+    redacted = file_name != recording.file.name
     if not recordings_storage().exists(file_name):
         return None, HttpResponse("This call's audio file is missing from storage.", status=404, content_type="text/plain")
     return _Listening(call, recording, file_name, redacted), None

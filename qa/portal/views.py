@@ -20,8 +20,7 @@ from django.views.decorators.http import require_safe
 from qa.accounts.roles import is_active_user
 from qa.portal import charts, selectors
 from qa.portal.forms import CallFilterForm, SummaryForm
-from recordings.access import clients_visible_to, sees_unredacted
-from recordings.models import RedactionStatus
+from recordings.access import audio_file_for, clients_visible_to, sees_unredacted
 from recordings.selectors import transcript_for_reader
 
 SESSION_CLIENT = "portal_client"
@@ -104,15 +103,14 @@ def call_detail(request: HttpRequest, client, call_id: int) -> HttpResponse:
     if call is None:
         raise Http404("No such call.")
     recording = getattr(call, "recording", None)
-    redacted = not sees_unredacted(request.user)
     audio_url = reverse("recordings:call-audio", args=[call.pk])
     return _page(
         request, "portal/call.html", client, f"Call {call.external_id}",
         nav="calls",
         call=call,
         recording=recording,
-        audio_ready=recording is not None and (not redacted or recording.redaction_status == RedactionStatus.READY),
-        audio_redacted=redacted,
+        audio_ready=audio_file_for(request.user, recording) is not None,
+        audio_redacted=not sees_unredacted(request.user),
         audio_url=audio_url,
         download_url=f"{audio_url}?download=1",
         waveform_url=reverse("recordings:call-waveform", args=[call.pk]),

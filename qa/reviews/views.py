@@ -16,7 +16,7 @@ from django.urls import reverse
 from qa.reviews import access, selectors, services
 from qa.reviews.forms import EvaluationForm
 from qa.reviews.models import CalibrationSession, Evaluation
-from recordings.access import calls_visible_to
+from recordings.access import audio_file_for, calls_visible_to
 from recordings.models import Call
 
 MAX_ID_DIGITS = 18
@@ -75,6 +75,7 @@ def workspace(request: HttpRequest, call_id: int) -> HttpResponse:
         "sections": form.sections(),
         "can_edit": can_edit,
         "can_amend": can_amend,
+        "audio_ready": audio_file_for(request.user, getattr(call, "recording", None)) is not None,
         "audio_url": reverse("recordings:call-audio", args=[call.pk]),
         "waveform_url": reverse("recordings:call-waveform", args=[call.pk]),
         "transcript": loaded.transcript,
