@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.module_loading import import_string
 from django.views.decorators.http import require_safe
 
 from recordings import access
@@ -26,7 +28,9 @@ CONTENT_TYPES = {
     "mp4": "audio/mp4",
     "webm": "audio/webm",
 }
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+# At most 18 digits a side: larger numbers are no byte offset of ours, and int() of thousands of
+# digits raises ValueError (Python's digit limit) instead of answering.
+_RANGE = re.compile(r"^bytes=(\d{0,18})-(\d{0,18})$")
 
 
 class UnsatisfiableRange(Exception):
@@ -89,9 +93,13 @@ def _permitted_recording(request: HttpRequest, call_id: int) -> tuple[_Listening
     visible = access.calls_visible_to(request.user).select_related("client", "recording")
     call = get_object_or_404(visible, pk=call_id)
     if not access.can_listen(request.user, call):
-        return None, HttpResponseForbidden("You may not listen to this call.")
+        # The same answer as for a call that does not exist: ids cannot be probed.
+        raise Http404("No such call.")
     recording = getattr(call, "recording", None)
     if recording is None:
+        if call.audio_deleted_at:
+            reason = f"This call's recording was deleted on {call.audio_deleted_at:%Y-%m-%d} (the client's retention period)."
+            return None, HttpResponse(reason, status=404, content_type="text/plain")
         return None, HttpResponse("This call has no recording.", status=404, content_type="text/plain")
     file_name = access.audio_file_for(request.user, recording)
     if file_name is None:
@@ -147,6 +155,10 @@ def call_audio(request: HttpRequest, call_id: int) -> HttpResponse:
 
     first, last = byte_range if byte_range else (0, size - 1)
     length = last - first + 1
+    download = request.GET.get("download") == "1"
+    if request.method == "GET" and (first == 0 or download):
+        # A player asks for byte 0 once when it starts; seeking asks for later ranges.
+        _audit_access(request, listening, download=download)
     fh = storage.open(file_name, "rb")
     fh.seek(first)
     if request.method == "HEAD":
@@ -160,7 +172,7 @@ def call_audio(request: HttpRequest, call_id: int) -> HttpResponse:
     response["Accept-Ranges"] = "bytes"
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Disposition"] = _disposition(listening, ext, download=request.GET.get("download") == "1")
+    response["Content-Disposition"] = _disposition(listening, ext, download=download)
     response["X-Audio-Redacted"] = "true" if listening.redacted else "false"
     return response
 
@@ -168,6 +180,12 @@ def call_audio(request: HttpRequest, call_id: int) -> HttpResponse:
 def _disposition(listening: _Listening, ext: str, *, download: bool) -> str:
     if not download:
         return "inline"
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", listening.call.external_id).strip("-.") or f"call-{listening.call.pk}"
     suffix = "-redacted" if listening.redacted else ""
-    return f'attachment; filename="{stem}{suffix}.{ext}"'
+    return f'attachment; filename="call-{listening.call.pk}{suffix}.{ext}"'
+
+
+def _audit_access(request: HttpRequest, listening: _Listening, *, download: bool) -> None:
+    """Through a setting: the audit log lives in a QA app, which recordings never imports."""
+    if settings.RECORDING_ACCESS_AUDIT:
+        record = import_string(settings.RECORDING_ACCESS_AUDIT)
+        record(user=request.user, call=listening.call, download=download, redacted=listening.redacted)

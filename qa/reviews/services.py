@@ -12,6 +12,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from qa.accounts.roles import is_manager
+from qa.audit.models import Action
+from qa.audit.services import audit_record
 from qa.reviews import access, scoring
 from qa.reviews.models import (
     Answer,
@@ -286,6 +288,7 @@ def evaluation_submit(
     evaluation.save()
     _write_answers(evaluation=evaluation, answers=cleaned)
     _write_section_scores(evaluation=evaluation, result=result)
+    audit_record(action=Action.EVALUATION_SUBMITTED, actor=reviewer, obj=evaluation, detail={"score": str(result.percent)})
     if evaluation.calibration_session_id is None:
         ReviewAssignment.objects.filter(call=call, status=ReviewAssignment.Status.PENDING).update(
             status=ReviewAssignment.Status.DONE, completed_at=now
@@ -346,6 +349,10 @@ def evaluation_amend(
     _write_answers(evaluation=evaluation, answers=cleaned)
     _write_section_scores(evaluation=evaluation, result=result)
     amendment.save()
+    audit_record(
+        action=Action.EVALUATION_AMENDED, actor=manager, obj=evaluation,
+        detail={"reason": reason, "score_before": str(amendment.score_before), "score_after": str(amendment.score_after)},
+    )
     return evaluation
 
 

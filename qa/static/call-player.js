@@ -9,8 +9,8 @@
     return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
   };
 
-  // options: waveform (selector), audio (<audio>), audioUrl, waveformUrl, and optional elements
-  // play, back, forward, rate (<select>), time; lines (elements with data-start/data-end); currentClass.
+  // options: waveform (selector), audio (<audio>), audioUrl, waveformUrl, cspNonce (the page's), and optional
+  // elements play, back, forward, rate (<select>), time; lines (elements with data-start/data-end); currentClass.
   function attach(options) {
     const audio = options.audio;
     // The <audio> element streams with Range requests, so seeking works on long files. The waveform
@@ -25,6 +25,7 @@
       cursorColor: "#ba2121",
       normalize: true,
       dragToSeek: true,
+      cspNonce: options.cspNonce,  // its shadow-DOM <style> passes the Content-Security-Policy
     });
     fetch(options.waveformUrl, { credentials: "same-origin" })
       .then((r) => (r.ok ? r.json() : Promise.reject(new Error("waveform " + r.status))))

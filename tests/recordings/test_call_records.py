@@ -216,15 +216,19 @@ def test_a_record_after_its_recording_updates_it_but_cannot_abandon_it_or_change
     assert (call.csat, call.wait_seconds, call.answered, call.agent, call.status) == (5, 30, True, sarah, "received")
 
 
-def test_it_queues_an_attached_recording_for_transcription_like_any_other(settings, acme, sarah, samples_dir):
+def test_it_queues_an_attached_recording_for_transcription_like_any_other(
+    settings, acme, sarah, samples_dir, django_capture_on_commit_callbacks
+):
     settings.TRANSCRIBE_ON_INGEST = True
     call_record_upsert(client=acme, external_id="C-1", started_at=datetime(2026, 11, 2, tzinfo=UTC), agent=sarah)
 
-    result = call_ingest(
-        client=acme, agent=sarah, external_id="C-1", started_at=datetime(2026, 11, 2, tzinfo=UTC),
-        audio=samples_dir / "outage_hold.flac",
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        result = call_ingest(
+            client=acme, agent=sarah, external_id="C-1", started_at=datetime(2026, 11, 2, tzinfo=UTC),
+            audio=samples_dir / "outage_hold.flac",
+        )
 
+    result.call.refresh_from_db()
     assert (result.created, result.attached, result.call.status) == (True, True, Call.Status.QUEUED)
 
 

@@ -63,7 +63,7 @@ def test_a_client_user_logs_in_plays_a_call_jumps_from_the_transcript_and_sees_t
     page.wait_for_url(f"**{reverse('portal:call', args=['acme', portal.pk])}")
 
     # The player knows the recording's length once the waveform is drawn from the redacted copy.
-    page.wait_for_function("window.portalPlayer && window.portalPlayer.wavesurfer.getDuration() > 50")
+    page.wait_for_function("() => window.portalPlayer && window.portalPlayer.wavesurfer.getDuration() > 50")
     # It plays; a click on a line well into the call moves the player there, and the line lights up.
     play_then_jump(
         page, player="window.portalPlayer", play_button="#portal-play", line=page.locator(".portal-line").nth(5),
@@ -85,7 +85,7 @@ def test_a_client_user_logs_in_plays_a_call_jumps_from_the_transcript_and_sees_t
     # The account summary with its trend charts.
     page.click("text=Summary")
     page.wait_for_url("**/portal/acme/summary/")
-    page.wait_for_function("window.portalCharts && window.portalCharts.length === 7 && window.portalCharts.every(Boolean)")
+    page.wait_for_function("() => window.portalCharts && window.portalCharts.length === 7 && window.portalCharts.every(Boolean)")
     assert page.locator(".figure").count() == 12
     screenshot(page, "portal-summary")
 

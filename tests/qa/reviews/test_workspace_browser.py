@@ -22,7 +22,7 @@ def test_it_plays_jumps_scores_and_submits_in_a_real_browser(browser, live_serve
     log_in(page, live_server, "rita", next_url=workspace)
 
     # The waveform is drawn from the authorised audio stream and the player knows the duration.
-    page.wait_for_function("window.qaWorkspace && window.qaWorkspace.wavesurfer.getDuration() > 50")
+    page.wait_for_function("() => window.qaWorkspace && window.qaWorkspace.wavesurfer.getDuration() > 50")
     page.wait_for_selector("#qa-waveform >> css=div", state="attached")
 
     # The waveform came from server-side peaks: the player only streams byte ranges,

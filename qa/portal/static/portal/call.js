@@ -16,5 +16,6 @@
     time: document.getElementById("portal-time"),
     lines: document.querySelectorAll(".portal-line"),
     currentClass: "is-current",
+    cspNonce: root.dataset.cspNonce,  // the waveform's shadow-DOM <style> passes the Content-Security-Policy
   });
 })();

@@ -19,6 +19,7 @@
     time: document.getElementById("qa-time"),
     lines: document.querySelectorAll(".qa-line"),
     currentClass: "qa-current",
+    cspNonce: root.dataset.cspNonce,  // the waveform's shadow-DOM <style> passes the Content-Security-Policy
   });
   window.qaWorkspace = { wavesurfer: player.wavesurfer, audio: audio };
   const seek = player.seek;

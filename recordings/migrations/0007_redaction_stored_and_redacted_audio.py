@@ -26,7 +26,7 @@ def drop_index(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recordings', '0004_client_targets_call_records_ces'),
+        ('recordings', '0006_retention'),
     ]
 
     operations = [
