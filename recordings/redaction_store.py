@@ -144,7 +144,9 @@ def recording_redact(*, recording_id: int) -> RedactOutcome:
     claim = redaction_claim(recording_id=recording_id)
     if claim is None:
         return RedactOutcome.SKIPPED
-    recording = Recording.objects.select_related("call__client").get(pk=recording_id)
+    recording = Recording.objects.select_related("call__client").filter(pk=recording_id).first()
+    if recording is None:  # deleted meanwhile (retention)
+        return RedactOutcome.SKIPPED
     transcript = Transcript.objects.filter(call_id=recording.call_id).first()
     if transcript is None or transcript.redacted_at is None:
         return _fail(claim, "The call has no redacted transcript to take the masked spans from.")
