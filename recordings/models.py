@@ -325,7 +325,9 @@ class Recording(models.Model):
         max_length=10, choices=RedactionStatus.choices, default=RedactionStatus.WAITING, db_index=True,
     )
     redaction_failure = models.TextField(blank=True)
-    redaction_claimed_at = models.DateTimeField(null=True, blank=True, help_text="When a worker started the copy.")
+    redaction_changed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the redaction status last changed (queued, taken by a worker, done).",
+    )
 
     class Meta:
         constraints = [

@@ -98,15 +98,37 @@ def recording_redaction_queue(*, call_id: int) -> None:
     if recording_id is None:
         return
     Recording.objects.filter(pk=recording_id).update(
-        redaction_status=RedactionStatus.PENDING, redaction_failure="", redaction_claimed_at=None
+        redaction_status=RedactionStatus.PENDING, redaction_failure="", redaction_changed_at=timezone.now()
     )
     transaction.on_commit(lambda: _enqueue(recording_id))
 
 
-def _enqueue(recording_id: int) -> None:
+def _enqueue(recording_id: int) -> bool:
+    """Hand the task to the broker; False (logged) when it could not: the sweep queues it again later."""
     from django_q.tasks import async_task
 
-    async_task(TASK, recording_id, task_name=f"redact-recording-{recording_id}", group="redaction")
+    try:
+        async_task(TASK, recording_id, task_name=f"redact-recording-{recording_id}", group="redaction")
+    except Exception as exc:  # noqa: BLE001 - any broker failure: the recording waits for the sweep
+        logger.warning("Could not queue recording %s for its redacted copy (%s: %s)", recording_id, type(exc).__name__, exc)
+        return False
+    return True
+
+
+def redactions_requeue_stale() -> int:
+    """Queue again the copies whose task was lost or whose worker died: pending or being made for longer than
+    `TRANSCRIBE_STALE_AFTER`. Each is touched when queued, so a backlog gets one extra task per interval at most."""
+    stale = Q(redaction_status__in=[RedactionStatus.PENDING, RedactionStatus.WORKING], redaction_changed_at__lt=_stale_before())
+    requeued = 0
+    for recording_id in Recording.objects.filter(stale).values_list("pk", flat=True):
+        # Conditional, so a worker that claims it meanwhile keeps it.
+        if Recording.objects.filter(stale, pk=recording_id).update(
+            redaction_status=RedactionStatus.PENDING, redaction_changed_at=timezone.now()
+        ):
+            if not _enqueue(recording_id):
+                break  # the broker is down: the next sweep tries again, nothing is lost
+            requeued += 1
+    return requeued
 
 
 @dataclass(frozen=True)
@@ -121,21 +143,21 @@ def _stale_before():
 
 def _claimable() -> Q:
     return Q(redaction_status=RedactionStatus.PENDING) | Q(
-        redaction_status=RedactionStatus.WORKING, redaction_claimed_at__lt=_stale_before()
+        redaction_status=RedactionStatus.WORKING, redaction_changed_at__lt=_stale_before()
     )
 
 
 def redaction_claim(*, recording_id: int) -> RedactionClaim | None:
     now = timezone.now()
     taken = Recording.objects.filter(_claimable(), pk=recording_id).update(
-        redaction_status=RedactionStatus.WORKING, redaction_claimed_at=now, redaction_failure=""
+        redaction_status=RedactionStatus.WORKING, redaction_changed_at=now, redaction_failure=""
     )
     return RedactionClaim(recording_id, now) if taken else None
 
 
 def _owned(claim: RedactionClaim):
     return Recording.objects.filter(
-        pk=claim.recording_id, redaction_status=RedactionStatus.WORKING, redaction_claimed_at=claim.claimed_at
+        pk=claim.recording_id, redaction_status=RedactionStatus.WORKING, redaction_changed_at=claim.claimed_at
     )
 
 
@@ -172,7 +194,7 @@ def recording_redact(*, recording_id: int) -> RedactOutcome:
             previous = owned.redacted_file.name
             Recording.objects.filter(pk=recording_id).update(
                 redacted_file=stored_name, redaction_status=RedactionStatus.READY, redaction_failure="",
-                redaction_claimed_at=None,
+                redaction_changed_at=timezone.now(),
             )
             if previous and previous != stored_name:
                 transaction.on_commit(lambda: recordings_storage().delete(previous))
@@ -203,7 +225,7 @@ def _local_source(recording: Recording, workdir: Path) -> Path:
 
 def _fail(claim: RedactionClaim, reason: str) -> RedactOutcome:
     updated = _owned(claim).update(
-        redaction_status=RedactionStatus.FAILED, redaction_failure=reason[:2000], redaction_claimed_at=None
+        redaction_status=RedactionStatus.FAILED, redaction_failure=reason[:2000], redaction_changed_at=timezone.now()
     )
     return RedactOutcome.FAILED if updated else RedactOutcome.SKIPPED
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from recordings.models import Call, Recording
-from recordings.redaction_store import RedactOutcome, recording_redact
+from recordings.redaction_store import RedactOutcome, recording_redact, redactions_requeue_stale
 from recordings.transcription import TranscribeOutcome, call_transcribe, transcription_requeue_stale
 
 logger = logging.getLogger(__name__)
@@ -29,3 +29,8 @@ def redact_recording(recording_id: int) -> RedactOutcome:
         logger.info("Recording %s is gone; nothing to redact", recording_id)
         return RedactOutcome.SKIPPED
     return recording_redact(recording_id=recording_id)
+
+
+def requeue_stale_redactions() -> int:
+    """Scheduled (see recordings.schedules): redacted copies whose task was lost or whose worker died."""
+    return redactions_requeue_stale()

@@ -4,6 +4,8 @@ import django.contrib.postgres.search
 from django.db import migrations, models
 
 import recordings.models
+from qa.lib.schedules import schedules_operation
+from recordings.schedules import REDACTION_SCHEDULES
 
 # Redacted readers search the redacted text: a GIN index on PostgreSQL, as for the original (0002).
 CREATE = (
@@ -27,6 +29,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('recordings', '0006_retention'),
+        ('django_q', '0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more'),
     ]
 
     operations = [
@@ -41,8 +44,8 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='recording',
-            name='redaction_claimed_at',
-            field=models.DateTimeField(blank=True, help_text='When a worker started the copy.', null=True),
+            name='redaction_changed_at',
+            field=models.DateTimeField(blank=True, help_text='When the redaction status last changed (queued, taken by a worker, done).', null=True),
         ),
         migrations.AddField(
             model_name='recording',
@@ -94,4 +97,5 @@ class Migration(migrations.Migration):
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('redaction_status', 'ready'), _negated=True), models.Q(('redacted_file', ''), _negated=True), _connector='OR'), name='recording_redaction_ready_has_file'),
         ),
         migrations.RunPython(create_index, drop_index),
+        schedules_operation(REDACTION_SCHEDULES),
     ]

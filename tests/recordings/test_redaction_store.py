@@ -196,12 +196,12 @@ def test_a_stale_claim_is_taken_over_and_a_live_one_is_not(card_call, settings):
 
     recording = card_call.recording
     Recording.objects.filter(pk=recording.pk).update(
-        redaction_status=RedactionStatus.WORKING, redaction_claimed_at=timezone.now()
+        redaction_status=RedactionStatus.WORKING, redaction_changed_at=timezone.now()
     )
     assert recording_redact(recording_id=recording.pk) == RedactOutcome.SKIPPED
 
     Recording.objects.filter(pk=recording.pk).update(
-        redaction_claimed_at=timezone.now() - timedelta(seconds=settings.TRANSCRIBE_STALE_AFTER + 1)
+        redaction_changed_at=timezone.now() - timedelta(seconds=settings.TRANSCRIBE_STALE_AFTER + 1)
     )
     assert recording_redact(recording_id=recording.pk) == RedactOutcome.READY
 
@@ -302,3 +302,37 @@ def test_redact_pending_redacts_old_transcripts_and_queues_failed_copies_when_as
     Recording.objects.filter(call=sample_call).update(redaction_status=RedactionStatus.FAILED)
     call_command("redact_pending", "--include-failed", stdout=out)
     assert Recording.objects.get(call=sample_call).redaction_status == RedactionStatus.PENDING
+
+
+def test_the_sweep_queues_again_copies_whose_task_was_lost(sample_call, settings, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from recordings.redaction_store import redactions_requeue_stale
+
+    queued = []
+    monkeypatch.setattr("django_q.tasks.async_task", lambda *args, **kwargs: queued.append(args))
+    recording = Recording.objects.filter(call=sample_call)
+    recording.update(redaction_status=RedactionStatus.PENDING, redaction_changed_at=timezone.now())
+    assert redactions_requeue_stale() == 0  # a task may still be on its way
+
+    long_ago = timezone.now() - timedelta(seconds=settings.TRANSCRIBE_STALE_AFTER + 1)
+    recording.update(redaction_changed_at=long_ago)
+    assert redactions_requeue_stale() == 1
+    assert queued == [("recordings.tasks.redact_recording", sample_call.recording.pk)]
+    assert redactions_requeue_stale() == 0  # touched: one extra task per interval at most
+    assert recording_redact(recording_id=sample_call.recording.pk) == RedactOutcome.READY
+
+
+def test_a_broker_that_is_down_never_breaks_storing_a_transcript(sample_call, monkeypatch, django_capture_on_commit_callbacks):
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr("django_q.tasks.async_task", broker_down)
+    transcript = Transcript.objects.get(call=sample_call)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert redaction_store.transcript_redaction_store(transcript=transcript)
+
+    assert Recording.objects.get(call=sample_call).redaction_status == RedactionStatus.PENDING  # for the sweep
