@@ -156,6 +156,8 @@ AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "qa.accounts.views.locked_out"
 # recordings cannot import the audit app; its audio view calls this to log each playback and download.
 RECORDING_ACCESS_AUDIT = "qa.audit.services.recording_accessed"
+# Transcripts read outside the QA team, and every unredacted one, reach the audit log the same way.
+TRANSCRIPT_ACCESS_AUDIT = "qa.audit.services.transcript_viewed"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if BEHIND_PROXY else ["REMOTE_ADDR"]
 # Wrong API tokens count against the caller's address (qa.api_auth).

@@ -13,7 +13,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from recordings import access, selectors, services
+from recordings import access, audit_hooks, selectors, services
 from recordings.models import CALL_METADATA_FIELDS, Agent, Call, CallAnalytics, Client, Recording, validate_call_time
 from recordings.transcription import call_retranscribe
 
@@ -305,7 +305,10 @@ class CallDetailApi(GenericAPIView):
         call = selectors.call_get(user=request.user, call_id=call_id)
         if call is None:
             return Response({"detail": "No such call."}, status=status.HTTP_404_NOT_FOUND)
-        return Response(CallDetailOutputSerializer(call, context={"request": request}).data)
+        body = CallDetailOutputSerializer(call, context={"request": request}).data
+        if body["transcript"] is not None:
+            audit_hooks.transcript_viewed(user=request.user, call=call, redacted=body["transcript"]["redacted"])
+        return Response(body)
 
 
 class ClientSerializer(serializers.ModelSerializer):

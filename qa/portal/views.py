@@ -21,6 +21,7 @@ from qa.accounts.roles import is_active_user
 from qa.portal import charts, selectors
 from qa.portal.forms import CallFilterForm, SummaryForm
 from recordings.access import audio_file_for, clients_visible_to, sees_unredacted
+from recordings.audit_hooks import transcript_viewed
 from recordings.selectors import transcript_for_reader
 
 SESSION_CLIENT = "portal_client"
@@ -104,6 +105,9 @@ def call_detail(request: HttpRequest, client, call_id: int) -> HttpResponse:
         raise Http404("No such call.")
     recording = getattr(call, "recording", None)
     audio_url = reverse("recordings:call-audio", args=[call.pk])
+    transcript = transcript_for_reader(transcript=getattr(call, "transcript", None), user=request.user)
+    if transcript is not None:
+        transcript_viewed(user=request.user, call=call, redacted=transcript.redacted)
     return _page(
         request, "portal/call.html", client, f"Call {call.external_id}",
         nav="calls",
@@ -114,7 +118,7 @@ def call_detail(request: HttpRequest, client, call_id: int) -> HttpResponse:
         audio_url=audio_url,
         download_url=f"{audio_url}?download=1",
         waveform_url=reverse("recordings:call-waveform", args=[call.pk]),
-        transcript=transcript_for_reader(transcript=getattr(call, "transcript", None), user=request.user),
+        transcript=transcript,
         evaluation=selectors.call_evaluation_summary(call=call),
     )
 

@@ -16,7 +16,8 @@ from django.urls import reverse
 from qa.reviews import access, selectors, services
 from qa.reviews.forms import EvaluationForm
 from qa.reviews.models import CalibrationSession, Evaluation
-from recordings.access import audio_file_for, calls_visible_to
+from recordings.access import audio_file_for, calls_visible_to, sees_unredacted
+from recordings.audit_hooks import transcript_viewed
 from recordings.models import Call
 
 MAX_ID_DIGITS = 18
@@ -64,6 +65,8 @@ def workspace(request: HttpRequest, call_id: int) -> HttpResponse:
         for field in form.fields.values():
             field.disabled = True
 
+    if loaded.transcript:
+        transcript_viewed(user=request.user, call=call, redacted=not sees_unredacted(request.user))
     context = {
         **admin.site.each_context(request),
         "title": f"Review call {call.external_id}",
