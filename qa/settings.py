@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "qa.audit",
     "qa.accounts",
     "recordings",
+    "qa.autoqa",
     "qa.reviews",
     "qa.retention",
     "qa.portal",
@@ -207,6 +208,11 @@ WHISPER_MODEL_CACHE = Path(envstr("WHISPER_MODEL_CACHE", str(DATA_DIR / "models"
 TRANSCRIBE_MAX_ATTEMPTS = envint("TRANSCRIBE_MAX_ATTEMPTS", "3")
 # Redaction: the default phone region for clients without a country (ISO 3166 code).
 REDACTION_DEFAULT_REGION = envstr("REDACTION_DEFAULT_REGION", "US")
+# Tasks (dotted paths taking a call id) queued once a call's transcript is stored: recordings imports no
+# QA app, so they are named here. Re-transcribing a call therefore recomputes its automatic evaluation.
+AFTER_TRANSCRIPT_TASKS = ["qa.reviews.tasks.auto_evaluate_call"]
+# Extra figures `bench_transcription` prints (dotted paths; see qa/reviews/auto_bench.py).
+BENCH_TRANSCRIPTION_EXTRAS = ["qa.reviews.auto_bench.auto_qa_figures"]
 
 REDIS_URL = envstr("REDIS_URL", "")
 Q_TIMEOUT = envint("Q_TIMEOUT", "1800")

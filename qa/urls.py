@@ -4,12 +4,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from qa import api_docs, views
+from qa.autoqa import api as autoqa_api
 from qa.portal import api as portal_api
 from recordings import api
 
 api_patterns = [
     path("calls/", api.CallListCreateApi.as_view(), name="call-list"),
-    path("calls/<int:call_id>/", api.CallDetailApi.as_view(), name="call-detail"),
+    # The call's detail with its automatic evaluation (`auto_qa`): recordings' view, extended by qa.autoqa.
+    path("calls/<int:call_id>/", autoqa_api.CallDetailApi.as_view(), name="call-detail"),
     path("calls/<int:call_id>/retranscribe/", api.CallRetranscribeApi.as_view(), name="call-retranscribe"),
     path("call-records/", api.CallRecordsApi.as_view(), name="call-records"),
     path("clients/", api.ClientListCreateApi.as_view(), name="client-list"),

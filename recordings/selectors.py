@@ -85,6 +85,23 @@ class ReadableTranscript:
     lines: list[TranscriptLine]
     masked_spans: int  # how many spans redaction masked (0 for the original, which masks nothing)
 
+    def lines_between(self, *, start: float, end: float, speaker: str = "") -> str:
+        """The text of the lines overlapping [start, end] (of one speaker, if given), as this reader reads them."""
+        return " ".join(
+            line.text for line in self.lines
+            if line.start < end and line.end > start and (not speaker or line.speaker == speaker)
+        )
+
+
+def quote_for_reader(quote: dict | None, readable: ReadableTranscript | None) -> dict | None:
+    """A quote stored from the original transcript ({speaker, text, start, end}, e.g. auto-QA's evidence) as the
+    reader may read it: unchanged for readers of originals; otherwise its text becomes the redacted text of the
+    lines it overlaps (empty when the reader has no transcript), since the quote itself may hold a masked number."""
+    if quote is None or (readable is not None and not readable.redacted):
+        return quote
+    text = readable.lines_between(start=quote["start"], end=quote["end"], speaker=quote.get("speaker") or "") if readable else ""
+    return {**quote, "text": text}
+
 
 def transcript_for_reader(*, transcript: Transcript | None, user) -> ReadableTranscript | None:
     """What `user` may read of the transcript; None when there is none, or when the reader may only

@@ -312,7 +312,23 @@ def transcript_store(*, claim: Claim, result: TranscriptionResult) -> bool:
         Call.objects.filter(pk=call_id).update(
             status=Call.Status.TRANSCRIBED, failure_reason="", claimed_at=None, updated_at=timezone.now()
         )
+        transaction.on_commit(lambda: _enqueue_after_transcript(call_id))
     return True
+
+
+def _enqueue_after_transcript(call_id: int) -> None:
+    """Queue the settings' AFTER_TRANSCRIPT_TASKS for the call (auto-QA): QA apps hook in by name.
+
+    The transcript is stored whatever happens here: a broker that is down only costs the follow-up
+    (logged; auto-QA's recompute covers it).
+    """
+    from django_q.tasks import async_task
+
+    for task in getattr(settings, "AFTER_TRANSCRIPT_TASKS", ()):
+        try:
+            async_task(task, call_id, task_name=f"{task.rsplit('.', 1)[-1]}-{call_id}", group="after-transcript")
+        except Exception as exc:  # noqa: BLE001 - any broker failure
+            logger.warning("Could not queue %s for call %s (%s: %s)", task, call_id, type(exc).__name__, exc)
 
 
 @contextmanager
