@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "qa.autoqa",
     "qa.reviews",
     "qa.retention",
+    "qa.portal",
     "qa.demo",
 ]
 
@@ -156,6 +157,8 @@ AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "qa.accounts.views.locked_out"
 # recordings cannot import the audit app; its audio view calls this to log each playback and download.
 RECORDING_ACCESS_AUDIT = "qa.audit.services.recording_accessed"
+# Transcripts read outside the QA team, and every unredacted one, reach the audit log the same way.
+TRANSCRIPT_ACCESS_AUDIT = "qa.audit.services.transcript_viewed"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if BEHIND_PROXY else ["REMOTE_ADDR"]
 # Wrong API tokens count against the caller's address (qa.api_auth).
@@ -203,6 +206,8 @@ WHISPER_BEAM_SIZE = envint("WHISPER_BEAM_SIZE", "5")
 WHISPER_LANGUAGE = envstr("WHISPER_LANGUAGE", "en")
 WHISPER_MODEL_CACHE = Path(envstr("WHISPER_MODEL_CACHE", str(DATA_DIR / "models"))).resolve()
 TRANSCRIBE_MAX_ATTEMPTS = envint("TRANSCRIBE_MAX_ATTEMPTS", "3")
+# Redaction: the default phone region for clients without a country (ISO 3166 code).
+REDACTION_DEFAULT_REGION = envstr("REDACTION_DEFAULT_REGION", "US")
 # Tasks (dotted paths taking a call id) queued once a call's transcript is stored: recordings imports no
 # QA app, so they are named here. Re-transcribing a call therefore recomputes its automatic evaluation.
 AFTER_TRANSCRIPT_TASKS = ["qa.reviews.tasks.auto_evaluate_call"]

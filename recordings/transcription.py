@@ -36,6 +36,7 @@ from recordings import engines
 from recordings.analytics import Analytics, call_analytics
 from recordings.audio import AudioError, decode
 from recordings.models import Call, CallAnalytics, Channel, Segment, Speaker, Transcript, recordings_storage
+from recordings.redaction_store import transcript_redaction_store
 
 logger = logging.getLogger(__name__)
 
@@ -336,6 +337,8 @@ def transcript_store(*, claim: Claim, result: TranscriptionResult) -> bool:
             from django.contrib.postgres.search import SearchVector
 
             Transcript.objects.filter(pk=transcript.pk).update(search_vector=SearchVector("text", config="english"))
+        # Redaction hook: what client staff and agents read (and, queued on commit, hear) is kept beside it.
+        transcript_redaction_store(transcript=transcript, segments=result.utterances)
         if result.analytics is not None:
             CallAnalytics.objects.create(call=call, **result.analytics.as_dict())
         Call.objects.filter(pk=call_id).update(

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 import recordings
 from qa.accounts.roles import MANAGERS_GROUP, REVIEWERS_GROUP
+from qa.demo.portal_data import PortalDemo, portal_demo_load
 from qa.reviews.auto_services import call_auto_evaluate
 from qa.reviews.models import MonitoringPlan
 from qa.reviews.services import rubric_install_default
@@ -49,6 +50,7 @@ DEMO_USERS = [
 class DemoSummary:
     calls_imported: int
     users: list[DemoUser]
+    portal: PortalDemo | None = None
 
 
 def demo_load() -> DemoSummary:
@@ -57,7 +59,8 @@ def demo_load() -> DemoSummary:
     imported = _sample_calls(client)
     _qa_setup(client)
     _auto_qa()
-    return DemoSummary(calls_imported=imported, users=DEMO_USERS)
+    portal = portal_demo_load(client, samples=sample_metadata())
+    return DemoSummary(calls_imported=imported, users=DEMO_USERS, portal=portal)
 
 
 @transaction.atomic
