@@ -11,7 +11,9 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from qa.accounts.roles import is_active_user, is_reviewer
-from recordings.models import Call
+from recordings.models import Call, Client, Recording, RedactionStatus
+
+UNREDACTED_PERMISSION = "recordings.view_unredacted_transcript"
 
 
 def calls_visible_to(user, calls: QuerySet[Call] | None = None) -> QuerySet[Call]:
@@ -23,6 +25,31 @@ def calls_visible_to(user, calls: QuerySet[Call] | None = None) -> QuerySet[Call
     # A subquery rather than joins: no duplicate rows, and other filters compose freely.
     visible = Call.objects.filter(Q(client__users=user) | Q(agent__user=user)).values("pk")
     return calls.filter(pk__in=visible)
+
+
+def clients_visible_to(user) -> QuerySet[Client]:
+    """Whose portal and summary a user may open: QA staff every client's, client staff their own clients'."""
+    if not is_active_user(user):
+        return Client.objects.none()
+    if is_reviewer(user):
+        return Client.objects.all()
+    return Client.objects.filter(pk__in=Client.objects.filter(users=user).values("pk"))
+
+
+def sees_unredacted(user) -> bool:
+    """The one rule for originals: QA staff with `view_unredacted_transcript` read the original transcript
+    and hear the original recording; everyone else (client staff, agents, other QA staff) the redacted ones."""
+    return is_reviewer(user) and user.has_perm(UNREDACTED_PERMISSION)
+
+
+def audio_file_for(user, recording: Recording | None) -> str | None:
+    """The stored file `user` hears of the recording: the original for those who may, the redacted copy
+    for everyone else once it is made; None while there is nothing they may hear (never the original)."""
+    if recording is None:
+        return None
+    if sees_unredacted(user):
+        return recording.file.name
+    return recording.redacted_file.name if recording.redaction_status == RedactionStatus.READY else None
 
 
 def can_view_call(user, call: Call) -> bool:

@@ -1,4 +1,5 @@
 import uuid
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -8,6 +9,30 @@ from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+
+EARLIEST_CALL = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST_CALL_AHEAD = timedelta(days=1)
+
+
+def validate_call_time(value: datetime) -> None:
+    """The one rule for call times on every way in: from 2000 to a day ahead of now.
+
+    The database could store far stranger dates (year 1 with a +14:00 offset is a BC date in
+    PostgreSQL) that Python then cannot read back; such input never gets that far.
+    """
+    if value is None:
+        return
+    if timezone.is_naive(value):
+        raise ValidationError("Give a time zone (e.g. 2026-11-02T09:30:00Z).")
+    try:
+        latest = timezone.now() + LATEST_CALL_AHEAD
+        if not (EARLIEST_CALL <= value <= latest):
+            raise ValidationError(
+                f"must lie between {EARLIEST_CALL:%Y-%m-%d} and a day from now ({latest:%Y-%m-%d %H:%M} UTC)."
+            )
+    except OverflowError:  # so far from the range that converting it to UTC fails
+        raise ValidationError(f"must lie between {EARLIEST_CALL:%Y-%m-%d} and a day from now.") from None
 
 
 def recordings_storage():
@@ -102,6 +127,19 @@ class Client(models.Model):
         max_digits=3, decimal_places=2, default=Decimal("5.00"), validators=[MinValueValidator(1), MaxValueValidator(7)],
         help_text="Lowest acceptable average customer effort score (1-7, 7 = easiest).",
     )
+    # How long recordings are kept.
+    class RetentionScope(models.TextChoices):
+        AUDIO = "audio", "Recordings only (transcripts and evaluations stay)"
+        EVERYTHING = "everything", "Recordings, transcripts and evaluations"
+
+    retention_days = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1)],
+        help_text="Delete recordings older than this many days; empty keeps them.",
+    )
+    retention_scope = models.CharField(
+        max_length=10, choices=RetentionScope.choices, default=RetentionScope.AUDIO,
+        help_text="What goes when a recording's time is up.",
+    )
     # What the client's staff see in the portal.
     portal_shows_criterion_comments = models.BooleanField(
         default=False, help_text="Show reviewers' comments on each question, not only the comment on the whole call.",
@@ -183,7 +221,7 @@ class Call(models.Model):
     )
     external_id = models.CharField(max_length=128, help_text="The call's id in the telephony system.")
     direction = models.CharField(max_length=8, choices=Direction.choices, default=Direction.INBOUND)
-    started_at = models.DateTimeField()
+    started_at = models.DateTimeField(validators=[validate_call_time])
     customer_ref = models.CharField(max_length=128, blank=True, help_text="Caller number or CRM id.")
     queue = models.CharField(max_length=128, blank=True)
     wait_seconds = models.PositiveIntegerField(null=True, blank=True)
@@ -204,9 +242,13 @@ class Call(models.Model):
     )
     answered = models.BooleanField(default=True, help_text="False: the customer hung up before an agent answered.")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.RECEIVED, db_index=True)
+    audio_deleted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the client's retention period removed the recording.",
+    )
     failure_reason = models.TextField(blank=True)
     transcription_attempts = models.PositiveSmallIntegerField(default=0)
     claimed_at = models.DateTimeField(null=True, blank=True, help_text="When a worker claimed it.")
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="The claiming worker's last sign of life.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -237,6 +279,19 @@ class Call(models.Model):
     def __str__(self) -> str:
         return f"{self.client.slug}/{self.external_id}"
 
+    def clean(self):
+        # The one rule for answered and abandoned calls, whichever way they come in (API, CLI, admin).
+        if self.answered and self.agent_id is None:
+            raise ValidationError({"agent": "An answered call needs the agent who answered it."})
+        if not self.answered:
+            problems = {}
+            if self.agent_id is not None:
+                problems["agent"] = "An abandoned call has no agent: the customer hung up before anyone answered."
+            if self.wait_seconds is None:
+                problems["wait_seconds"] = "An abandoned call needs wait_seconds: how long the customer waited before hanging up."
+            if problems:
+                raise ValidationError(problems)
+
 
 
 # Optional call metadata, accepted the same way by every way in (admin upload, API, CLI).
@@ -257,6 +312,14 @@ CALL_METADATA_FIELDS = (
 )
 
 
+class RedactionStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting for the transcript"
+    PENDING = "pending", "Queued"
+    WORKING = "working", "Being made"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
 class Recording(models.Model):
     call = models.OneToOneField(Call, on_delete=models.CASCADE, related_name="recording")
     # Denormalised from the call so the database itself keeps one copy of each audio per client.
@@ -271,10 +334,23 @@ class Recording(models.Model):
     sample_rate = models.PositiveIntegerField()
     size_bytes = models.PositiveBigIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # The copy everyone but QA staff with `view_unredacted_transcript` hears: masked spans silenced
+    # (recordings.redaction_store). Served only while READY, so a stale copy never plays.
+    redacted_file = models.FileField(storage=recordings_storage, max_length=255, blank=True)
+    redaction_status = models.CharField(
+        max_length=10, choices=RedactionStatus.choices, default=RedactionStatus.WAITING, db_index=True,
+    )
+    redaction_failure = models.TextField(blank=True)
+    redaction_changed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the redaction status last changed (queued, taken by a worker, done).",
+    )
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["client", "sha256"], name="recording_audio_unique_per_client"),
+            models.CheckConstraint(
+                condition=~Q(redaction_status="ready") | ~Q(redacted_file=""), name="recording_redaction_ready_has_file",
+            ),
             models.CheckConstraint(condition=Q(duration_seconds__gt=0), name="recording_duration_positive"),
             models.CheckConstraint(condition=Q(size_bytes__gt=0), name="recording_size_positive"),
             models.CheckConstraint(condition=Q(channels__gte=1), name="recording_has_channels"),
@@ -300,7 +376,17 @@ class Transcript(models.Model):
     text = models.TextField(blank=True, help_text="All segments' text, for search.")
     # Filled on PostgreSQL only (GIN-indexed there); SQLite searches `text` instead.
     search_vector = SearchVectorField(null=True, editable=False)
+    # Redaction, computed once when the transcript is stored (recordings.redaction_store). Until
+    # `redacted_at` is set, people who may only read redacted text see no transcript at all.
+    redacted_text = models.TextField(blank=True, help_text="All segments' redacted text, for search by redacted readers.")
+    redacted_search_vector = SearchVectorField(null=True, editable=False)
+    masked_spans = models.JSONField(default=list, blank=True, help_text="recordings.redaction.MaskedSpan.as_dict() each.")
+    redaction_region = models.CharField(max_length=2, blank=True, help_text="The default phone region redaction used.")
+    redacted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        permissions = [("view_unredacted_transcript", "Can read transcripts and hear recordings unredacted")]
 
     def __str__(self) -> str:
         return f"Transcript of {self.call}"
@@ -315,6 +401,8 @@ class Segment(models.Model):
     text = models.TextField()
     # [[start, end, word, probability], ...]: read together with the segment, never alone.
     words = models.JSONField(default=list, blank=True)
+    redacted_text = models.TextField(blank=True)
+    redacted_words = models.JSONField(default=list, blank=True, help_text="Same shape as words; a masked run is one label.")
 
     class Meta:
         ordering = ["transcript", "index"]

@@ -5,10 +5,12 @@
 2. decode, split the channels and run the engine, outside any transaction;
 3. store transcript, segments and analytics atomically, if the claim is still ours.
 
-A worker killed mid-call leaves a claim behind. Once it is older than the task
-timeout (`TRANSCRIBE_STALE_AFTER`) no live worker can hold it, so the call may be
-claimed again: the ORM broker hands the unacknowledged task out again by itself,
-and `transcription_requeue_stale` (scheduled every minute) covers brokers that do not.
+A worker beats on the call it holds (`heartbeat_at`, every TRANSCRIBE_HEARTBEAT_SECONDS). A
+worker killed mid-call stops beating; once its claim has been silent for
+TRANSCRIBE_HEARTBEAT_STALE seconds, `transcription_requeue_stale` (scheduled every minute)
+queues the call again and the next worker takes it over: still stored once, since a result is
+kept only while its claim holds. A queued call whose task was lost is queued again after
+TRANSCRIBE_STALE_AFTER.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -34,6 +37,7 @@ from recordings.analytics import Analytics, call_analytics
 from recordings.audio import AudioError, decode
 from recordings.chinese_script import CHINESE_LANGUAGES, ScriptConversionUnavailable, convert_utterances
 from recordings.models import Call, CallAnalytics, Channel, Segment, Speaker, Transcript, recordings_storage
+from recordings.redaction_store import transcript_redaction_store
 from recordings.whisper_models import LanguageNotSupported, ModelUnavailable
 
 logger = logging.getLogger(__name__)
@@ -74,12 +78,13 @@ class TranscriptionResult:
     analytics: Analytics | None  # None for mono calls: no agent/customer split
 
 
-def call_transcription_queue(*, call: Call) -> None:
-    """Mark the call queued and hand it to the workers once the transaction commits."""
-    Call.objects.filter(pk=call.pk).update(status=Call.Status.QUEUED, failure_reason="", claimed_at=None)
-    call.status = Call.Status.QUEUED
-    call_id = call.pk
-    transaction.on_commit(lambda: _enqueue(call_id))
+def call_transcription_queue(*, call_id: int) -> None:
+    """Hand a `received` call to the workers once the transaction commits.
+
+    The call is marked `queued` only once the broker took the task. If the broker is down, the
+    call stays `received` with its audio, and `transcription_requeue_stale` queues it later.
+    """
+    transaction.on_commit(lambda: _queue_received(call_id))
 
 
 def call_retranscribe(*, call_id: int) -> Call:
@@ -89,13 +94,22 @@ def call_retranscribe(*, call_id: int) -> Call:
     """
     with transaction.atomic():
         call = Call.objects.select_for_update().get(pk=call_id)
-        call.status = Call.Status.QUEUED
+        call.status = Call.Status.RECEIVED
         call.failure_reason = ""
         call.claimed_at = None
         call.transcription_attempts = 0
         call.save(update_fields=["status", "failure_reason", "claimed_at", "transcription_attempts", "updated_at"])
-        transaction.on_commit(lambda: _enqueue(call_id))
+        call_transcription_queue(call_id=call_id)
+    call.refresh_from_db(fields=["status"])
     return call
+
+
+def _queue_received(call_id: int) -> bool:
+    if not _enqueue(call_id):
+        return False
+    # Conditional: a worker may already have claimed it.
+    Call.objects.filter(pk=call_id, status=Call.Status.RECEIVED).update(status=Call.Status.QUEUED, updated_at=timezone.now())
+    return True
 
 
 def call_transcribe(*, call_id: int, engine: engines.Engine | None = None) -> TranscribeOutcome:
@@ -108,7 +122,8 @@ def call_transcribe(*, call_id: int, engine: engines.Engine | None = None) -> Tr
         return _fail(claim, "The call has no recording to transcribe.")
     logger.info("Transcribing call %s in process %s (attempt %s)", call_id, os.getpid(), call.transcription_attempts)
     try:
-        result = transcribe_recording(call, engine=engine)
+        with _heartbeat(claim):
+            result = transcribe_recording(call, engine=engine)
     except AudioError as exc:
         # Retrying cannot fix a file that does not decode.
         return _fail(claim, f"The recording could not be decoded: {exc}")
@@ -185,15 +200,18 @@ def transcription_requeue_stale() -> int:
     """
     now = timezone.now()
     stale_before = now - timedelta(seconds=settings.TRANSCRIBE_STALE_AFTER)
-    stale = Q(status=Call.Status.TRANSCRIBING, claimed_at__lt=stale_before) | Q(
-        status=Call.Status.QUEUED, updated_at__lt=stale_before
-    )
+    stale = _dead_claim(now) | Q(status=Call.Status.QUEUED, updated_at__lt=stale_before)
+    if settings.TRANSCRIBE_ON_INGEST:
+        # Calls the broker could not take when they came in (it was down).
+        waiting_before = now - timedelta(seconds=settings.TRANSCRIBE_RECEIVED_AFTER)
+        stale |= Q(status=Call.Status.RECEIVED, updated_at__lt=waiting_before, recording__isnull=False)
     requeued = 0
     for call_id in Call.objects.filter(stale).values_list("pk", flat=True):
+        # A duplicate task is harmless: only one of them wins the claim.
+        if not _enqueue(call_id):
+            break  # the broker is down: the next sweep tries again, nothing is lost
         # Conditional, so a worker that claims the call meanwhile keeps it.
         if Call.objects.filter(stale, pk=call_id).update(status=Call.Status.QUEUED, claimed_at=None, updated_at=now):
-            # A duplicate task is harmless: only one of them wins the claim.
-            _enqueue(call_id)
             requeued += 1
     return requeued
 
@@ -208,23 +226,35 @@ def calls_queue_untranscribed(*, include_failed: bool = False) -> int:
     return count + transcription_requeue_stale()
 
 
-def _enqueue(call_id: int) -> None:
+def _enqueue(call_id: int) -> bool:
+    """Hand the task to the broker; False (logged) when the broker refused or could not be reached."""
     from django_q.tasks import async_task
 
-    async_task(TASK, call_id, task_name=f"transcribe-call-{call_id}", group="transcription")
+    try:
+        async_task(TASK, call_id, task_name=f"transcribe-call-{call_id}", group="transcription")
+    except Exception as exc:  # noqa: BLE001 - any broker failure: the call waits for the sweep
+        logger.warning("Could not queue call %s for transcription (%s: %s); it waits for the next sweep", call_id, type(exc).__name__, exc)
+        return False
+    return True
+
+
+def _dead_claim(now: datetime) -> Q:
+    """A transcribing call whose worker stopped beating: it died, so the call may be taken again."""
+    silent_since = now - timedelta(seconds=settings.TRANSCRIBE_HEARTBEAT_STALE)
+    return Q(status=Call.Status.TRANSCRIBING) & (
+        Q(heartbeat_at__lt=silent_since) | Q(heartbeat_at__isnull=True, claimed_at__lt=silent_since)
+    )
 
 
 def transcription_claim(*, call_id: int) -> Claim | None:
     """Take the call for this worker, with a conditional update: None if it is not ours to take."""
     now = timezone.now()
-    stale_before = now - timedelta(seconds=settings.TRANSCRIBE_STALE_AFTER)
-    claimable = Q(status__in=[Call.Status.RECEIVED, Call.Status.QUEUED]) | Q(
-        status=Call.Status.TRANSCRIBING, claimed_at__lt=stale_before
-    )
+    claimable = Q(status__in=[Call.Status.RECEIVED, Call.Status.QUEUED]) | _dead_claim(now)
     max_attempts = settings.TRANSCRIBE_MAX_ATTEMPTS
     claimed = Call.objects.filter(claimable, pk=call_id, transcription_attempts__lt=max_attempts).update(
         status=Call.Status.TRANSCRIBING,
         claimed_at=now,
+        heartbeat_at=now,
         transcription_attempts=F("transcription_attempts") + 1,
         failure_reason="",
         updated_at=now,
@@ -239,6 +269,30 @@ def transcription_claim(*, call_id: int) -> Claim | None:
         updated_at=now,
     )
     return None
+
+
+@contextmanager
+def _heartbeat(claim: Claim):
+    """While the engine runs, beat every TRANSCRIBE_HEARTBEAT_SECONDS: a claim that stops beating
+    belongs to a dead worker and is taken again within minutes, not after the task timeout."""
+    stop = threading.Event()
+
+    def beat():
+        try:
+            while not stop.wait(settings.TRANSCRIBE_HEARTBEAT_SECONDS):
+                _owned(claim).update(heartbeat_at=timezone.now())
+        except Exception:  # noqa: BLE001 - a missed beat only risks a duplicate task, which loses its claim
+            logger.exception("Heartbeat for call %s failed", claim.call_id)
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-call-{claim.call_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _owned(claim: Claim):
@@ -260,7 +314,7 @@ def _requeue(claim: Claim, reason: str) -> TranscribeOutcome:
         )
         if updated:
             logger.warning("Call %s queued again after: %s", call_id, reason)
-            transaction.on_commit(lambda: _enqueue(call_id))
+            transaction.on_commit(lambda: _enqueue(call_id))  # if the broker is down, the stale sweep recovers it
     return TranscribeOutcome.REQUEUED if updated else TranscribeOutcome.SKIPPED
 
 
@@ -299,12 +353,30 @@ def transcript_store(*, claim: Claim, result: TranscriptionResult) -> bool:
             from django.contrib.postgres.search import SearchVector
 
             Transcript.objects.filter(pk=transcript.pk).update(search_vector=SearchVector("text", config="english"))
+        # Redaction hook: what client staff and agents read (and, queued on commit, hear) is kept beside it.
+        transcript_redaction_store(transcript=transcript, segments=result.utterances)
         if result.analytics is not None:
             CallAnalytics.objects.create(call=call, **result.analytics.as_dict())
         Call.objects.filter(pk=call_id).update(
             status=Call.Status.TRANSCRIBED, failure_reason="", claimed_at=None, updated_at=timezone.now()
         )
+        transaction.on_commit(lambda: _enqueue_after_transcript(call_id))
     return True
+
+
+def _enqueue_after_transcript(call_id: int) -> None:
+    """Queue the settings' AFTER_TRANSCRIPT_TASKS for the call (auto-QA): QA apps hook in by name.
+
+    The transcript is stored whatever happens here: a broker that is down only costs the follow-up
+    (logged; auto-QA's recompute covers it).
+    """
+    from django_q.tasks import async_task
+
+    for task in getattr(settings, "AFTER_TRANSCRIPT_TASKS", ()):
+        try:
+            async_task(task, call_id, task_name=f"{task.rsplit('.', 1)[-1]}-{call_id}", group="after-transcript")
+        except Exception as exc:  # noqa: BLE001 - any broker failure
+            logger.warning("Could not queue %s for call %s (%s: %s)", task, call_id, type(exc).__name__, exc)
 
 
 @contextmanager

@@ -8,6 +8,7 @@ from django.utils import timezone
 from pytest_django.fixtures import _set_suffix_to_test_databases
 
 from recordings.models import Call, Segment, Transcript
+from recordings.redaction_store import recording_redact, transcript_redaction_store
 from recordings.services import call_ingest
 from tests.audio_fixtures import make_wav
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
@@ -41,6 +42,12 @@ def audio_root(settings, tmp_path):
     }
     settings.TRANSCRIBE_ON_INGEST = False
     return root
+
+
+@pytest.fixture(autouse=True)
+def no_login_throttling(settings):
+    """Login throttling (django-axes) stays out of the way of `client.login`; its own tests turn it on."""
+    settings.AXES_ENABLED = False
 
 
 @pytest.fixture
@@ -78,9 +85,12 @@ def wav_file(tmp_path):
 
 
 @pytest.fixture
-def browser(live_server):
+def browser(live_server, monkeypatch):
     """Headless Chromium; depends on live_server so the browser closes first (an open audio
     stream would otherwise keep a server thread and its database connection alive)."""
+    # Playwright's sync API runs an event loop in the test thread; the ORM calls in the tests
+    # are still plain synchronous code.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     if not shutil.which(CHROMIUM):
         pytest.skip(f"{CHROMIUM} is missing: install Debian's 'chromium' package")
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
@@ -125,6 +135,9 @@ def ingest_sample_call(samples_dir, name: str = "card_payment", *, client=None, 
         for i, t in enumerate(truth["turns"])
     )
     Call.objects.filter(pk=call.pk).update(status=Call.Status.TRANSCRIBED)
+    # As transcript_store does: redaction beside the transcript, then the redacted audio (here at once).
+    transcript_redaction_store(transcript=transcript)
+    recording_redact(recording_id=call.recording.pk)
     call.refresh_from_db()
     return call
 

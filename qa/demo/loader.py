@@ -17,10 +17,12 @@ from django.utils import timezone
 
 import recordings
 from qa.accounts.roles import MANAGERS_GROUP, REVIEWERS_GROUP
+from qa.demo.portal_data import PortalDemo, portal_demo_load
+from qa.reviews.auto_services import call_auto_evaluate
 from qa.reviews.models import MonitoringPlan
 from qa.reviews.services import rubric_install_default
 from recordings import services
-from recordings.models import Agent, Client, Team
+from recordings.models import Agent, Call, Client, Team
 
 SAMPLES_DIR = Path(recordings.__file__).resolve().parent / "samples"
 DEMO_PASSWORD = "demo-pass-1"
@@ -48,6 +50,7 @@ DEMO_USERS = [
 class DemoSummary:
     calls_imported: int
     users: list[DemoUser]
+    portal: PortalDemo | None = None
 
 
 def demo_load() -> DemoSummary:
@@ -55,7 +58,9 @@ def demo_load() -> DemoSummary:
     _users(client)
     imported = _sample_calls(client)
     _qa_setup(client)
-    return DemoSummary(calls_imported=imported, users=DEMO_USERS)
+    _auto_qa()
+    portal = portal_demo_load(client, samples=sample_metadata())
+    return DemoSummary(calls_imported=imported, users=DEMO_USERS, portal=portal)
 
 
 @transaction.atomic
@@ -123,6 +128,13 @@ def _qa_setup(client: Client) -> None:
     MonitoringPlan.objects.get_or_create(
         client=client, is_active=True, defaults={"evaluations_per_agent": 2, "period": MonitoringPlan.Period.WEEK}
     )
+
+
+def _auto_qa() -> None:
+    """Automatic evaluations of the calls already transcribed (a re-run); the worker checks the others as it
+    transcribes them (settings.AFTER_TRANSCRIPT_TASKS)."""
+    for call_id in Call.objects.filter(status=Call.Status.TRANSCRIBED, auto_evaluation__isnull=True).values_list("pk", flat=True):
+        call_auto_evaluate(call_id=call_id)
 
 
 def sample_metadata() -> list[dict]:

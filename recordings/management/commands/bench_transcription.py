@@ -25,6 +25,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test.utils import override_settings
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from recordings import engines
 from recordings.bench import cpu_description, pipeline_truth, pipeline_word_errors
@@ -48,7 +49,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, samples: Path, repeat: int, skip_openai: bool, **options):
         # Per-call log lines would drown the table.
-        for name in ("recordings.transcription", "faster_whisper"):
+        for name in ("recordings.transcription", "faster_whisper", "django-q"):
             logging.getLogger(name).setLevel(logging.WARNING)
         if not samples.is_dir():
             raise CommandError(f"{samples} is not a folder")
@@ -127,6 +128,13 @@ class Command(BaseCommand):
             f"pipeline_rtf={b / audio_total:.3f} "
             f"wer_agent={default_errors[0].rate:.3f} wer_customer={default_errors[1].rate:.3f}"
         )
+        self._extras(calls, pipeline)
+
+    def _extras(self, calls: list[Call], pipeline: list[float]) -> None:
+        """Figures of the tasks that follow a transcript (auto-QA), named in settings.BENCH_TRANSCRIPTION_EXTRAS."""
+        for extra in getattr(settings, "BENCH_TRANSCRIPTION_EXTRAS", ()):
+            self.stdout.write("")
+            import_string(extra)(calls=calls, pipeline_seconds=pipeline, write=self.stdout.write)
 
     def _base_rows(self, files: list[Path], repeat: int) -> None:
         """The same calls, and the other-language ones, through the multilingual base model."""

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recordings', '0004_client_targets_call_records_ces'),
+        ('recordings', '0008_call_heartbeat'),
     ]
 
     operations = [
