@@ -158,12 +158,15 @@ class EngineUnavailable(RuntimeError):
 class Engine(ABC):
     name: str
     model_name: str
+    spec: WhisperModelSpec | None = None  # a packaged model, whose languages are known; None: not checked
+    parallel_channels = 1
 
     def __init__(self, config: EngineConfig):
         self.config = config
-        self.spec: WhisperModelSpec | None = model_spec(config.model)
+        self.spec = model_spec(config.model)
         # One model per process, used by up to `parallel_channels` channels at a time.
-        self._slots = threading.Semaphore(max(1, config.parallel_channels))
+        self.parallel_channels = max(1, config.parallel_channels)
+        self._slots = threading.Semaphore(self.parallel_channels)
 
     def check_language(self, language: str | None) -> None:
         """Refuse a language this model cannot transcribe (LanguageNotSupported)."""
@@ -172,7 +175,7 @@ class Engine(ABC):
 
     def transcribe_channels(self, channels: dict[str, np.ndarray], *, language: str | None) -> dict[str, ChannelTranscript]:
         """Transcribe several channels, `parallel_channels` of them at once."""
-        workers = min(len(channels), max(1, self.config.parallel_channels))
+        workers = min(len(channels), self.parallel_channels)
         if workers == 1:
             return {key: self.transcribe_channel(audio, language=language) for key, audio in channels.items()}
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="channel") as pool:
@@ -367,6 +370,7 @@ class OpenAIWhisperEngine(Engine):
 
         torch.set_num_threads(config.threads)
         # PyTorch runs one channel at a time in this process; its threads already share the cores.
+        self.parallel_channels = 1
         self._slots = threading.Semaphore(1)
         self.model_name = _model_label(config.model)
         if self.spec is not None and self.spec.name != "tiny.en":
@@ -376,9 +380,6 @@ class OpenAIWhisperEngine(Engine):
         else:
             checkpoint = default_openai_checkpoint(settings.WHISPER_MODEL_CACHE)
             self.model = load_openai_model(checkpoint, device=config.device)
-
-    def transcribe_channels(self, channels: dict[str, np.ndarray], *, language: str | None) -> dict[str, ChannelTranscript]:
-        return {key: self.transcribe_channel(audio, language=language) for key, audio in channels.items()}
 
     def _decode(
         self, audio: np.ndarray, *, language: str | None, max_tokens: int | None = None, padding: Padding = Padding.CUT_IF_LONG

@@ -22,12 +22,9 @@ class ReplayEngine(engines.Engine):
 
     def __init__(self, sample: str):
         real = engines.get_engine()
-        self.name, self.model_name, self.spec = real.name, real.model_name, real.spec
+        self.name, self.model_name = real.name, real.model_name
         self.channels = transcribed_sample(sample)
         self.sides = iter(("agent", "customer"))
-
-    def transcribe_channels(self, channels: dict, *, language: str | None) -> dict[str, engines.ChannelTranscript]:
-        return {speaker: self.channels[str(speaker)] for speaker in channels}
 
     def transcribe_channel(self, audio: np.ndarray, *, language: str | None) -> engines.ChannelTranscript:
         return self.channels[next(self.sides)]
