@@ -6,6 +6,9 @@
 then per model (tiny.en, and base when its extra is installed): the pipeline's wall time, real-time
 factor and word error rate per speaker against the calls' scripts (numbers scored as PII, see
 recordings.wer), the process's peak memory, and the CPU with its instruction sets.
+With --compare, engine settings against each other (recordings.bench.engine_variants): run in turns,
+fastest of --repeat runs each, wall and CPU time with the word error rates; and what speech detection
+and word timestamps cost.
 
 It runs on a throwaway test database and audio folder, so real data is never touched.
 Models are loaded and warmed up before timing: workers load them once per process.
@@ -28,7 +31,14 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from recordings import engines
-from recordings.bench import cpu_description, pipeline_truth, pipeline_word_errors
+from recordings.bench import (
+    cpu_description,
+    engine_variants,
+    pipeline_truth,
+    pipeline_word_errors,
+    speech_detection_seconds,
+    word_timestamp_seconds,
+)
 from recordings.models import Agent, Call, Client
 from recordings.services import call_ingest
 from recordings.transcription import call_transcribe
@@ -46,14 +56,21 @@ class Command(BaseCommand):
         parser.add_argument("--samples", type=Path, default=SAMPLES_DIR, help="Folder of audio files (default: the shipped samples).")
         parser.add_argument("--repeat", type=int, default=2, help="Runs of (a) and (b) per file; the fastest counts.")
         parser.add_argument("--skip-openai", action="store_true", help="Leave out (c).")
+        parser.add_argument("--only", nargs="+", metavar="NAME", help="Only these calls of the folder (file names without extension).")
+        parser.add_argument("--compare", action="store_true", help="Also time engine settings against each other.")
 
-    def handle(self, *args, samples: Path, repeat: int, skip_openai: bool, **options):
+    def handle(self, *args, samples: Path, repeat: int, skip_openai: bool, only: list[str] | None, compare: bool, **options):
         # Per-call log lines would drown the table.
         for name in ("recordings.transcription", "faster_whisper", "django-q"):
             logging.getLogger(name).setLevel(logging.WARNING)
         if not samples.is_dir():
             raise CommandError(f"{samples} is not a folder")
         files = sorted(p for p in samples.iterdir() if p.suffix in {".flac", ".wav", ".mp3", ".ogg", ".opus", ".m4a"})
+        if only:
+            unknown = sorted(set(only) - {p.stem for p in files})
+            if unknown:
+                raise CommandError(f"No such calls in {samples}: {', '.join(unknown)}")
+            files = [p for p in files if p.stem in only]
         if not files:
             self.stderr.write(f"No audio files in {samples}")
             return
@@ -69,6 +86,8 @@ class Command(BaseCommand):
                 }
                 with override_settings(AUDIO_ROOT=Path(audio_root), STORAGES=storages, TRANSCRIBE_ON_INGEST=False):
                     self._run(files, max(1, repeat), skip_openai)
+                    if compare:
+                        self._compare(files, max(1, repeat))
         finally:
             connection.creation.destroy_test_db(old_name, verbosity=0)
 
@@ -121,6 +140,7 @@ class Command(BaseCommand):
         self.stdout.write(self._model_row(fast.model_name, calls, sum(pipeline), *default_errors, fast_peak_mb))
         self._base_rows(files, repeat)
 
+        self._extras(calls, pipeline)
         audio_total, a, b, c = totals
         self.stdout.write(
             f"pipeline_over_raw={b / a:.3f} "
@@ -128,7 +148,57 @@ class Command(BaseCommand):
             f"pipeline_rtf={b / audio_total:.3f} "
             f"wer_agent={default_errors[0].rate:.3f} wer_customer={default_errors[1].rate:.3f}"
         )
-        self._extras(calls, pipeline)
+
+    def _compare(self, files: list[Path], repeat: int) -> None:
+        """Engine settings against each other on the same calls, in turns, so that a busy machine slows all alike."""
+        calls = self._ingest(files, Client.objects.create(name="Compare", slug="bench-compare"))
+        audio = sum(call.recording.duration_seconds for call in calls)
+        threads = engines.EngineConfig.from_settings().threads
+        variants = {
+            name: engines.get_engine(engines.EngineConfig.from_settings(**overrides))
+            for name, overrides in engine_variants(threads).items()
+        }
+        wall = {name: [math.inf] * len(calls) for name in variants}
+        cpu = {name: [math.inf] * len(calls) for name in variants}
+        errors = {}
+        for engine in variants.values():
+            self._pipeline(calls[0], engine)
+        for round_ in range(repeat):
+            for name, engine in variants.items():
+                for index, call in enumerate(calls):
+                    started_cpu = time.process_time()
+                    elapsed = self._pipeline(call, engine)
+                    wall[name][index] = min(wall[name][index], elapsed)
+                    cpu[name][index] = min(cpu[name][index], time.process_time() - started_cpu)
+                if round_ == 0:
+                    errors[name] = pipeline_word_errors(list(zip(calls, files)))
+        first = next(iter(variants))
+        self.stdout.write(
+            f"\n{'engine settings (in turns, fastest of ' + str(repeat) + ')':<44} {'wall_s':>7} {'rtf':>6} {'cpu_rtf':>7} "
+            f"{'vs_first':>8} {'wer_agent':>9} {'wer_customer':>12}"
+        )
+        for name in variants:
+            self.stdout.write(
+                f"{name:<44} {sum(wall[name]):>7.2f} {sum(wall[name]) / audio:>6.3f} {sum(cpu[name]) / audio:>7.3f} "
+                f"{sum(wall[name]) / sum(wall[first]):>8.3f} {errors[name][0].rate:>9.3f} {errors[name][1].rate:>12.3f}"
+            )
+        self._parts(files, repeat, sum(wall[next(n for n in variants if n.startswith("default:"))]))
+
+    def _parts(self, files: list[Path], repeat: int, pipeline_seconds: float) -> None:
+        """What speech detection and word timestamps cost, beside the default pipeline's wall time."""
+        from faster_whisper import decode_audio
+
+        channels = [c for path in files for c in decode_audio(str(path), sampling_rate=engines.SAMPLE_RATE, split_stereo=True)]
+        vad = min(speech_detection_seconds(channels) for _ in range(repeat))
+        fast = engines.get_engine()
+        with_words, without = (min(t) for t in zip(*(word_timestamp_seconds(fast, channels) for _ in range(repeat))))
+        self.stdout.write(
+            f"speech detection (Silero VAD): {vad:.2f} s, {vad / pipeline_seconds:.1%} of the default pipeline's {pipeline_seconds:.2f} s"
+        )
+        self.stdout.write(
+            f"word timestamps: decoding the joined turns takes {with_words:.2f} s with them, {without:.2f} s without "
+            f"({with_words / without - 1:+.1%}; full padding, channels in turn)"
+        )
 
     def _extras(self, calls: list[Call], pipeline: list[float]) -> None:
         """Figures of the tasks that follow a transcript (auto-QA), named in settings.BENCH_TRANSCRIPTION_EXTRAS."""
