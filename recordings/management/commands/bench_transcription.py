@@ -42,6 +42,7 @@ from recordings.bench import (
 from recordings.models import Agent, Call, Client
 from recordings.services import call_ingest
 from recordings.transcription import call_transcribe
+from recordings.wer import WordErrors
 from recordings.whisper_models import BASE, base_missing
 
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "samples"
@@ -107,6 +108,8 @@ class Command(BaseCommand):
                 raw[-1] = min(raw[-1], self._bare(fast, path))
                 pipeline[-1] = min(pipeline[-1], self._pipeline(call, fast))
         fast_peak_mb = _peak_rss_mb()
+        # Before (c), which stores its own transcripts of the same calls.
+        default_errors = pipeline_word_errors(list(zip(calls, files)))
 
         openai_missing = "--skip-openai" if skip_openai else engines.openai_whisper_missing()
         openai = [math.nan] * len(files)
@@ -136,7 +139,6 @@ class Command(BaseCommand):
 
         self.stdout.write(f"cpu: {cpu_description()}")
         self.stdout.write(f"\n{'model':<32} {'calls':>5} {'audio_s':>8} {'wall_s':>7} {'rtf':>6} {'wer_agent':>9} {'wer_customer':>12} {'peak_MB':>8}")
-        default_errors = pipeline_word_errors(list(zip(calls, files)))
         self.stdout.write(self._model_row(fast.model_name, calls, sum(pipeline), *default_errors, fast_peak_mb))
         self._base_rows(files, repeat)
 
@@ -163,24 +165,26 @@ class Command(BaseCommand):
         errors = {}
         for engine in variants.values():
             self._pipeline(calls[0], engine)
-        for round_ in range(repeat):
-            for name, engine in variants.items():
-                for index, call in enumerate(calls):
+        # Call by call, each setting in turn: a load that comes and goes on the machine meets them all alike.
+        for _ in range(repeat):
+            for index, call in enumerate(calls):
+                for name, engine in variants.items():
                     started_cpu = time.process_time()
                     elapsed = self._pipeline(call, engine)
                     wall[name][index] = min(wall[name][index], elapsed)
                     cpu[name][index] = min(cpu[name][index], time.process_time() - started_cpu)
-                if round_ == 0:
-                    errors[name] = pipeline_word_errors(list(zip(calls, files)))
+                    # The words are the same on every run: they are kept from the last.
+                    errors.setdefault(name, {})[index] = pipeline_word_errors([(call, files[index])])
         first = next(iter(variants))
         self.stdout.write(
             f"\n{'engine settings (in turns, fastest of ' + str(repeat) + ')':<44} {'wall_s':>7} {'rtf':>6} {'cpu_rtf':>7} "
             f"{'vs_first':>8} {'wer_agent':>9} {'wer_customer':>12}"
         )
         for name in variants:
+            agent, customer = (sum((errors[name][i][side] for i in errors[name]), WordErrors(0, 0)) for side in (0, 1))
             self.stdout.write(
                 f"{name:<44} {sum(wall[name]):>7.2f} {sum(wall[name]) / audio:>6.3f} {sum(cpu[name]) / audio:>7.3f} "
-                f"{sum(wall[name]) / sum(wall[first]):>8.3f} {errors[name][0].rate:>9.3f} {errors[name][1].rate:>12.3f}"
+                f"{sum(wall[name]) / sum(wall[first]):>8.3f} {agent.rate:>9.3f} {customer.rate:>12.3f}"
             )
         self._parts(files, repeat, sum(wall[next(n for n in variants if n.startswith("default:"))]))
 
