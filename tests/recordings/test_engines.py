@@ -190,3 +190,31 @@ def test_it_transcribes_with_openai_whisper_on_the_converted_weights(engine):
     assert SequenceMatcher(None, words_of(text), words_of(reference)).ratio() >= 0.7, (text, reference)
     assert result.speech == transcribed_sample("billing_double_charge")["agent"].speech
     assert all(u.words for u in result.utterances)
+
+
+def test_it_cuts_the_encoders_padding_only_where_a_window_holds_ten_seconds_of_audio(engine, monkeypatch):
+    frames = []
+
+    class CountingEncoder:
+        """The CTranslate2 model, counting the frames each encoder pass is given."""
+
+        def __init__(self, model):
+            self.model = model
+
+        def encode(self, features, **options):
+            frames.append(features.shape[-1])
+            return self.model.encode(features, **options)
+
+        def __getattr__(self, name):
+            return getattr(self.model, name)
+
+    monkeypatch.setattr(engine.model, "model", CountingEncoder(engine.model.model))
+    speech = decode(SAMPLES_DIR / "billing_double_charge.flac", sample_rate=SAMPLE_RATE)[0, 8 * SAMPLE_RATE :]
+
+    engine._decode(speech[: 12 * SAMPLE_RATE], language="en")
+    engine._decode(speech[: 6 * SAMPLE_RATE], language="en")
+    engine._decode(speech[: 6 * SAMPLE_RATE], language="en", padding=engines.Padding.CUT)  # mending a loop
+
+    margin, least = engines.ENCODER_MARGIN_SECONDS * 100, engines.ENCODER_MIN_SECONDS * 100
+    assert frames[0] == 1200 + margin  # 12 s of audio and 3 s of its padding
+    assert frames[1:] == [3000] * (len(frames) - 2) + [least]  # 6 s padded to the full 30 s; cut to 15 s

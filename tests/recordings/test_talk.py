@@ -11,6 +11,7 @@ from tests.conftest import SAMPLES_DIR
 from tests.recordings.conftest import sample_truth
 
 ENGLISH_SAMPLES = ["billing_double_charge", "cancel_subscription_interruption", "card_payment", "outage_hold",
+                   "rude_agent", "unannounced_hold", "asked_hold_no_disclosure",
                    "extra/card_digit_runs", "extra/card_digit_runs_fast"]
 
 
