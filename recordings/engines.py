@@ -3,7 +3,8 @@
 This is the only module that imports faster_whisper or whisper. Both engines get
 the same treatment: Silero voice-activity detection on one channel, the speech
 stretches joined and decoded in one pass, timestamps mapped back to the call,
-with the decoder's guards against text invented over silence or repeated in loops.
+with the decoder's guards against text invented over silence or repeated in loops,
+and loops that get through mended (recordings.loops says what reads as one).
 """
 
 from __future__ import annotations
@@ -185,9 +186,9 @@ class Engine(ABC):
     def transcribe_channel(self, audio: np.ndarray, *, language: str | None) -> ChannelTranscript:
         """Transcribe one channel of 16 kHz mono float32 audio.
 
-        The channel's turns are decoded joined, in one pass. Where the text reads as a loop, the turn
-        it began in is decoded again alone, and the turns after it joined again, as if the loop had not
-        happened. Last, no word is kept repeated in a row more often than a person says it.
+        The channel's turns are decoded joined, in one pass (`_decode_turns`): a turn that reads as a
+        loop is mended and the turns it swallowed are decoded again. Last, no word is kept repeated in a
+        row more often than a person says it.
         """
         speech = detect_speech(audio)
         if not speech:
