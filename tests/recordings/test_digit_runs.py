@@ -13,6 +13,7 @@ from recordings.audio import decode
 from recordings.engines import SAMPLE_RATE, EngineConfig, get_engine
 from tests.conftest import SAMPLES_DIR
 from tests.recordings.conftest import sample_truth
+from tests.recordings.test_engines import longest_run
 
 pytestmark = pytest.mark.slow
 
@@ -26,14 +27,6 @@ WITHOUT_LONG_RUNS = "card_payment"
 def customer_side(name: str):
     audio = decode(SAMPLES_DIR / f"{name}.flac", sample_rate=SAMPLE_RATE)
     return get_engine(EngineConfig.from_settings()).transcribe_channel(audio[1], language="en")
-
-
-def longest_run(words: list[str]) -> int:
-    longest = current = 0
-    for i, word in enumerate(words):
-        current = current + 1 if i and word == words[i - 1] else 1
-        longest = max(longest, current)
-    return longest
 
 
 @pytest.mark.parametrize("name", CARD_CALLS)
