@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "qa.accounts",
     "recordings",
     "qa.reviews",
+    "qa.performance",
     "qa.demo",
 ]
 
@@ -166,6 +167,10 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
 Q_CLUSTER["sync"] = envbool("Q_SYNC", "False")
+
+# django-q2 tasks queued (after commit) with an evaluation's id whenever one is submitted or amended:
+# how apps above qa.reviews hear of new scores, without signals.
+QA_EVALUATION_TASKS = ["qa.performance.tasks.training_rules_after_evaluation"]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -4,14 +4,18 @@ Built on the roles in `qa.accounts.roles`:
 - QA staff (reviewers, managers, superusers) see every call;
 - client staff see their client's calls, whichever agent handled them;
 - agents see the calls they handled, whichever client they were for.
+Whoever sees a call may hear it (`can_listen`); which copy of the audio they hear is `audio_copy_for`.
+Agents are visible to the same people, scoped the same way (`agents_visible_to`).
 """
 
 from __future__ import annotations
 
+import enum
+
 from django.db.models import Q, QuerySet
 
 from qa.accounts.roles import is_active_user, is_reviewer
-from recordings.models import Call
+from recordings.models import Agent, Call
 
 
 def calls_visible_to(user, calls: QuerySet[Call] | None = None) -> QuerySet[Call]:
@@ -30,12 +34,35 @@ def can_view_call(user, call: Call) -> bool:
 
 
 def can_listen(user, call: Call) -> bool:
-    """QA staff hear every call; a client's staff hear that client's calls. Agents do not (yet)."""
+    """The same rule as seeing a call: QA staff hear every call, a client's staff that client's calls,
+    an agent the calls they handled."""
+    return can_view_call(user, call)
+
+
+class AudioCopy(enum.Enum):
+    ORIGINAL = "original"
+    REDACTED = "redacted"  # card numbers and the like silenced (recordings.audio_redaction)
+
+
+def audio_copy_for(user, call: Call) -> AudioCopy:
+    """Which copy of a call's audio a permitted listener hears.
+
+    The hook for the client-portal issue: agents and client staff are to hear the REDACTED copy once it
+    is stored beside the recording; until then everyone `can_listen` lets in hears the original.
+    """
+    return AudioCopy.ORIGINAL
+
+
+def agents_visible_to(user, agents: QuerySet[Agent] | None = None) -> QuerySet[Agent]:
+    """Whose figures a user may read: QA staff and roster admins every agent, an agent themselves,
+    client staff the agents who handled their client's calls."""
+    agents = Agent.objects.all() if agents is None else agents
     if not is_active_user(user):
-        return False
-    if is_reviewer(user):
-        return True
-    return call.client.users.filter(pk=user.pk).exists()
+        return agents.none()
+    if is_reviewer(user) or can_manage_roster(user):
+        return agents
+    served_clients = Call.objects.filter(client__users=user).values("agent")
+    return agents.filter(Q(user=user) | Q(pk__in=served_clients))
 
 
 def can_ingest_calls(user) -> bool:

@@ -160,11 +160,19 @@ class CallFigures:
     speech: SpeechFigure
 
 
-def call_figures(calls: QuerySet[Call], *, now: datetime | None = None) -> CallFigures:
-    """The handled-call figures of `calls`, in one query."""
-    now = now or timezone.now()
-    rule_applies = Q(resolved__isnull=True) & ~Q(customer_ref="")
-    rows = with_repeat_contact(handled(calls)).aggregate(
+# The repeat-contact rule decides a call with no `resolved` flag and a customer reference.
+REPEAT_RULE_APPLIES = Q(resolved__isnull=True) & ~Q(customer_ref="")
+
+
+def fcr_unresolved(calls: QuerySet[Call]) -> QuerySet[Call]:
+    """The handled calls FCR counts as not resolved: flagged so, or followed by a repeat contact (evidence for people)."""
+    return with_repeat_contact(handled(calls)).filter(Q(resolved=False) | (REPEAT_RULE_APPLIES & Q(repeated=True)))
+
+
+def _call_aggregates(now: datetime) -> dict:
+    """The aggregates behind `CallFigures`, shared by the whole-set and the grouped queries."""
+    rule_applies = REPEAT_RULE_APPLIES
+    return dict(
         handled=Count("pk"),
         handle_total=Sum(handle_seconds_expression()),
         handle_calls=Count("pk", filter=Q(talk_seconds__isnull=False) | Q(recording__isnull=False)),
@@ -185,6 +193,9 @@ def call_figures(calls: QuerySet[Call], *, now: datetime | None = None) -> CallF
         overtalk_avg=Avg("analytics__overtalk_seconds"),
         analytics_n=Count("analytics"),
     )
+
+
+def _call_figures_from(rows: dict) -> CallFigures:
     rule_calls = rows["rule_resolved"] + rows["rule_unresolved"]
     decided = rows["explicit"] + rule_calls
     return CallFigures(
@@ -211,6 +222,28 @@ def call_figures(calls: QuerySet[Call], *, now: datetime | None = None) -> CallF
             overtalk_seconds=rows["overtalk_avg"], calls=rows["analytics_n"],
         ),
     )
+
+
+def call_figures(calls: QuerySet[Call], *, now: datetime | None = None) -> CallFigures:
+    """The handled-call figures of `calls`, in one query."""
+    now = now or timezone.now()
+    return _call_figures_from(with_repeat_contact(handled(calls)).aggregate(**_call_aggregates(now)))
+
+
+def call_figures_by(calls: QuerySet[Call], *, by, now: datetime | None = None) -> dict:
+    """`call_figures` per group, in one query: {key: CallFigures} for each group with handled calls.
+
+    `by` is a field path ("agent_id") or an expression (`TruncWeek("started_at")`) on Call.
+    """
+    now = now or timezone.now()
+    rows = (
+        with_repeat_contact(handled(calls))
+        .annotate(figures_group=F(by) if isinstance(by, str) else by)
+        .order_by()
+        .values("figures_group")
+        .annotate(**_call_aggregates(now))
+    )
+    return {row["figures_group"]: _call_figures_from(row) for row in rows}
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Avg, Count, F, Min, Q, QuerySet
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from qa.lib.periods import period_bounds
@@ -248,23 +249,62 @@ class QaFigures:
     sections: list[SectionFigure]
 
 
-def qa_figures(evaluations: QuerySet[Evaluation]) -> QaFigures:
-    """Average score, critical fails and per-section averages of the counted evaluations, in two queries."""
-    counted = counted_evaluations(evaluations)
-    rows = counted.aggregate(n=Count("pk"), average=Avg("score"), critical=Count("pk", filter=Q(critical_failed=True)))
-    sections = (
-        SectionScore.objects.filter(evaluation__in=counted.values("pk"))
-        .values("title")
-        .annotate(average=Avg("score"), n=Count("score"), first=Min("position"))
-        .order_by("first", "title")
-    )
+def _qa_figures_from(row: dict, sections) -> QaFigures:
     return QaFigures(
-        evaluations=rows["n"],
-        average_score=float(rows["average"]) if rows["average"] is not None else None,
-        critical_fails=rows["critical"],
+        evaluations=row["n"],
+        average_score=float(row["average"]) if row["average"] is not None else None,
+        critical_fails=row["critical"],
         sections=[
             SectionFigure(title=s["title"], average_score=float(s["average"]) if s["average"] is not None else None,
                           evaluations=s["n"])
             for s in sections
         ],
     )
+
+
+def _qa_aggregates() -> dict:
+    return dict(n=Count("pk"), average=Avg("score"), critical=Count("pk", filter=Q(critical_failed=True)))
+
+
+def qa_figures(evaluations: QuerySet[Evaluation]) -> QaFigures:
+    """Average score, critical fails and per-section averages of the counted evaluations, in two queries."""
+    counted = counted_evaluations(evaluations)
+    row = counted.aggregate(**_qa_aggregates())
+    sections = (
+        SectionScore.objects.filter(evaluation__in=counted.values("pk"))
+        .values("title")
+        .annotate(average=Avg("score"), n=Count("score"), first=Min("position"))
+        .order_by("first", "title")
+    )
+    return _qa_figures_from(row, sections)
+
+
+def qa_figures_by(evaluations: QuerySet[Evaluation], *, by: str, trunc: str | None = None, sections: bool = True) -> dict:
+    """`qa_figures` per group, in two queries: {key: QaFigures} for each group with counted evaluations.
+
+    `by` is a field path on Evaluation ("call__agent_id", "call__started_at"); `trunc="week"`
+    groups a date-time by its week (from Monday, in the service's time zone). `sections=False`
+    leaves the per-section averages out (one query).
+    """
+
+    def key(prefix: str = ""):
+        path = F(f"{prefix}{by}")
+        return TruncWeek(path) if trunc == "week" else path
+
+    if trunc not in (None, "week"):
+        raise ValueError(f"unknown truncation {trunc!r}")
+    counted = counted_evaluations(evaluations)
+    rows = counted.annotate(figures_group=key()).order_by().values("figures_group").annotate(**_qa_aggregates())
+    by_group: dict = {}
+    if not sections:
+        return {row["figures_group"]: _qa_figures_from(row, []) for row in rows}
+    section_rows = (
+        SectionScore.objects.filter(evaluation__in=counted.values("pk"))
+        .annotate(figures_group=key("evaluation__"))
+        .order_by()
+        .values("figures_group", "title")
+        .annotate(average=Avg("score"), n=Count("score"), first=Min("position"))
+    )
+    for s in sorted(section_rows, key=lambda s: (s["first"], s["title"])):
+        by_group.setdefault(s["figures_group"], []).append(s)
+    return {row["figures_group"]: _qa_figures_from(row, by_group.get(row["figures_group"], [])) for row in rows}

@@ -6,7 +6,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -159,6 +161,17 @@ def rubric_install_default() -> Rubric:
 # --- Evaluations --------------------------------------------------------------------
 
 
+def _queue_evaluation_tasks(evaluation_id: int) -> None:
+    """The django-q2 tasks named in settings.QA_EVALUATION_TASKS, given a new or changed score.
+
+    Apps above this one (training rules) hear of scores this way, explicitly, rather than through signals.
+    """
+    from django_q.tasks import async_task
+
+    for task in getattr(settings, "QA_EVALUATION_TASKS", ()):
+        async_task(task, evaluation_id, group="after-evaluation")
+
+
 def evaluation_score(*, version: RubricVersion, values: Mapping[int, str]) -> scoring.ScoreResult:
     sections = [
         scoring.SectionSpec(key=s.pk, weight=s.weight, criteria=tuple(c.spec() for c in s.criteria.all()))
@@ -290,6 +303,7 @@ def evaluation_submit(
         ReviewAssignment.objects.filter(call=call, status=ReviewAssignment.Status.PENDING).update(
             status=ReviewAssignment.Status.DONE, completed_at=now
         )
+    transaction.on_commit(partial(_queue_evaluation_tasks, evaluation.pk))
     return evaluation
 
 
@@ -346,6 +360,7 @@ def evaluation_amend(
     _write_answers(evaluation=evaluation, answers=cleaned)
     _write_section_scores(evaluation=evaluation, result=result)
     amendment.save()
+    transaction.on_commit(partial(_queue_evaluation_tasks, evaluation.pk))
     return evaluation
 
 

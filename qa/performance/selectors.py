@@ -1,0 +1,373 @@
+"""Performance reads: an agent's figures for a period, their team's, the weekly trend, the team dashboard,
+and the managers' summary.
+
+Every figure comes from `recordings.figures.call_figures` (calls) and `qa.reviews.selectors.qa_figures`
+(evaluations), over the agent's calls that started in the period; many agents or weeks at once use their
+grouped twins (`call_figures_by`, `qa_figures_by`), so a page costs the same few queries however much data.
+
+Decisions made here (README, "Agent performance"):
+- Teams are as they are now: an agent who changed team in the period counts wholly in their new team
+  (their own figures do not depend on teams at all).
+- The team figure beside an agent's is the same figure over all the team's calls (each call weighs the
+  same); the team median AHT is the median of the team's agents' AHTs.
+- Monitoring: counted evaluations of the agent's calls in the period, against the active monitoring plans
+  that cover them (the sampler fills each plan on its own, so their quotas add up): their team's plan, and
+  the plan of each client whose calls they took in the period (as `qa.reviews.selectors.plan_agents`). A
+  plan's quota scales with the period: a week plan by days/7, a month plan by each month's share of days,
+  rounded half up, and never above the calls the agent handled in the period. No plan: no target (null),
+  never under-monitored.
+- Targets shown beside an agent's figures are those of the client whose calls they handled most in the period.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from fractions import Fraction
+from math import floor
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+
+from qa.lib.periods import MONTH, WEEK, Period, period_containing, previous_periods
+from qa.performance.models import CoachingSession, Dispute, LogEntry, TrainingFlag
+from qa.performance.rules import team_median
+from qa.reviews.models import Answer, Evaluation, MonitoringPlan
+from qa.reviews.selectors import QaFigures, counted_evaluations, qa_figures, qa_figures_by
+from recordings.figures import CallFigures, call_figures, call_figures_by
+from recordings.models import Agent, Call, Client, Team
+
+TREND_WEEKS = 12
+EVALUATIONS_SHOWN = 100
+LOG_ENTRIES_SHOWN = 30
+COACHING_SESSIONS_SHOWN = 20
+
+
+def calls_in(calls: QuerySet[Call], period: Period) -> QuerySet[Call]:
+    return calls.filter(started_at__gte=period.start, started_at__lt=period.end)
+
+
+def evaluations_of(calls: QuerySet[Call]) -> QuerySet[Evaluation]:
+    return Evaluation.objects.filter(call__in=calls.values("pk"))
+
+
+# --- Monitoring ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Monitoring:
+    evaluations: int
+    target: int | None  # None: no monitoring plan covers the agent
+
+    @property
+    def under_monitored(self) -> bool:
+        return self.target is not None and self.evaluations < self.target
+
+
+def plan_quota(*, evaluations_per_agent: int, plan_period: str, period: Period) -> Fraction:
+    """A plan's quota over `period`: a week plan by days/7; a month plan by each calendar month's share of days."""
+    if plan_period == WEEK:
+        return Fraction(evaluations_per_agent * period.days, 7)
+    share, day = Fraction(0), period.first
+    while day <= period.last:
+        month = period_containing(MONTH, day)
+        last = min(month.last, period.last)
+        share += Fraction((last - day).days + 1, month.days)
+        day = last + timedelta(days=1)
+    return evaluations_per_agent * share
+
+
+def round_half_up(value: Fraction) -> int:
+    return floor(value + Fraction(1, 2))
+
+
+def _monitoring_targets(
+    agents: Iterable[Agent], *, clients_by_agent: dict[int, dict[int, int]], period: Period, team_plans: bool = True
+) -> dict[int, int | None]:
+    plans = list(MonitoringPlan.objects.filter(is_active=True))
+    by_team = {p.team_id: p for p in plans if p.team_id} if team_plans else {}
+    by_client = {p.client_id: p for p in plans if p.client_id}
+    targets: dict[int, int | None] = {}
+    for agent in agents:
+        covering = []
+        if agent.is_active:
+            covering = [by_team[agent.team_id]] if agent.team_id in by_team else []
+            covering += [by_client[c] for c in sorted(clients_by_agent.get(agent.pk, {})) if c in by_client]
+        quota = sum(
+            (plan_quota(evaluations_per_agent=p.evaluations_per_agent, plan_period=p.period, period=period) for p in covering),
+            Fraction(0),
+        )
+        # Nobody can evaluate calls that were not taken: an agent away for the week is not under-monitored.
+        handled = sum(clients_by_agent.get(agent.pk, {}).values())
+        targets[agent.pk] = min(round_half_up(quota), handled) if covering else None
+    return targets
+
+
+def _clients_by_agent(calls: QuerySet[Call]) -> dict[int, dict[int, int]]:
+    """{agent id: {client id: calls}} over `calls`, in one query."""
+    rows = calls.filter(agent__isnull=False).order_by().values("agent_id", "client_id").annotate(n=Count("pk"))
+    clients: dict[int, dict[int, int]] = defaultdict(dict)
+    for row in rows:
+        clients[row["agent_id"]][row["client_id"]] = row["n"]
+    return clients
+
+
+def _primary_client(clients: dict[int, int]) -> int | None:
+    """The client whose calls the agent handled most (the lowest id on a tie)."""
+    return min(clients, key=lambda c: (-clients[c], c)) if clients else None
+
+
+# --- Agents' figures ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgentRow:
+    """One agent's figures for a period: a line of the team dashboard, the core of a scorecard."""
+
+    agent: Agent
+    calls: CallFigures
+    qa: QaFigures
+    monitoring: Monitoring
+    primary_client_id: int | None
+    open_flags: list[TrainingFlag] = field(default_factory=list)
+
+
+def agent_rows(
+    *, agents: QuerySet[Agent], period: Period, calls: QuerySet[Call] | None = None, team_plans: bool = True,
+    with_flags: bool = True, now: datetime | None = None,
+) -> list[AgentRow]:
+    """Every agent's figures over their calls (within `calls`, default all) in the period, in seven queries."""
+    agents_list = list(agents.select_related("team").order_by("name", "pk"))
+    scope = calls_in(Call.objects.all() if calls is None else calls, period).filter(agent__in=agents.values("pk"))
+    by_agent = call_figures_by(scope, by="agent_id", now=now)
+    qa_by_agent = qa_figures_by(evaluations_of(scope), by="call__agent_id")
+    clients = _clients_by_agent(scope)
+    targets = _monitoring_targets(agents_list, clients_by_agent=clients, period=period, team_plans=team_plans)
+    flags: dict[int, list[TrainingFlag]] = defaultdict(list)
+    if with_flags:
+        for flag in TrainingFlag.objects.filter(agent__in=agents.values("pk")).exclude(status=TrainingFlag.Status.CLOSED):
+            flags[flag.agent_id].append(flag)
+    no_calls, no_qa = call_figures(Call.objects.none()), qa_figures(Evaluation.objects.none())  # no queries
+    rows = []
+    for agent in agents_list:
+        qa = qa_by_agent.get(agent.pk, no_qa)
+        rows.append(AgentRow(
+            agent=agent,
+            calls=by_agent.get(agent.pk, no_calls),
+            qa=qa,
+            monitoring=Monitoring(evaluations=qa.evaluations, target=targets[agent.pk]),
+            primary_client_id=_primary_client(clients.get(agent.pk, {})),
+            open_flags=flags.get(agent.pk, []),
+        ))
+    return rows
+
+
+@dataclass(frozen=True)
+class TeamFigures:
+    team: Team
+    calls: CallFigures  # over all the team's calls: each call weighs the same
+    qa: QaFigures
+    median_aht_seconds: float | None  # the median of the agents' own AHTs
+    agents: int  # agents with handled calls in the period
+
+
+def team_figures(*, team: Team, period: Period, rows: list[AgentRow] | None = None, now: datetime | None = None) -> TeamFigures:
+    """The team's figures over its current members' calls; give the dashboard's `rows` to save the per-agent query."""
+    team_calls = calls_in(Call.objects.filter(agent__team=team), period)
+    if rows is None:
+        per_agent = [f.aht_seconds for f in call_figures_by(team_calls, by="agent_id", now=now).values()]
+        agents = len(per_agent)
+    else:
+        per_agent = [r.calls.aht_seconds for r in rows if r.agent.team_id == team.pk and r.calls.calls_handled]
+        agents = len(per_agent)
+    return TeamFigures(
+        team=team,
+        calls=call_figures(team_calls, now=now),
+        qa=qa_figures(evaluations_of(team_calls)),
+        median_aht_seconds=team_median(per_agent),
+        agents=agents,
+    )
+
+
+# --- Trend ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    week: date  # its Monday
+    calls: int
+    aht_seconds: float | None
+    fcr_rate: float | None
+    evaluations: int
+    qa_average: float | None
+
+
+def _week_of(key) -> date:
+    return timezone.localtime(key).date() if isinstance(key, datetime) else key
+
+
+def weekly_trend(*, calls: QuerySet[Call], until: date, weeks: int = TREND_WEEKS, now: datetime | None = None) -> list[TrendPoint]:
+    """QA score, AHT and FCR per week, for the `weeks` weeks ending with the one containing `until`, in three queries."""
+    periods = previous_periods(WEEK, until, weeks)
+    span = calls_in(calls, Period(periods[0].first, periods[-1].last))
+    by_week = {_week_of(k): v for k, v in call_figures_by(span, by=TruncWeek("started_at"), now=now).items()}
+    qa_by_week = {_week_of(k): v for k, v in qa_figures_by(
+        evaluations_of(span), by="call__started_at", trunc="week", sections=False
+    ).items()}
+    points = []
+    for week in periods:
+        figures, qa = by_week.get(week.first), qa_by_week.get(week.first)
+        points.append(TrendPoint(
+            week=week.first,
+            calls=figures.calls_handled if figures else 0,
+            aht_seconds=figures.aht_seconds if figures else None,
+            fcr_rate=figures.fcr.rate if figures else None,
+            evaluations=qa.evaluations if qa else 0,
+            qa_average=qa.average_score if qa else None,
+        ))
+    return points
+
+
+def trend_chart(points: list[TrendPoint]) -> dict:
+    """The trend as the chart script reads it (static/performance/charts.js)."""
+    return {
+        "type": "line",
+        "labels": [p.week.strftime("%d %b") for p in points],
+        "series": [
+            {"label": "QA score (%)", "axis": "percent", "data": [_round(p.qa_average, 1) for p in points]},
+            {"label": "FCR (%)", "axis": "percent", "data": [_round(p.fcr_rate * 100 if p.fcr_rate is not None else None, 1) for p in points]},
+            {"label": "AHT (s)", "axis": "seconds", "data": [_round(p.aht_seconds, 0) for p in points]},
+        ],
+    }
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+# --- The scorecard ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Targets:
+    client: Client
+    aht_seconds: int
+    fcr: float
+    qa: float
+    csat: float
+    nps: int
+    ces: float
+
+    @classmethod
+    def of(cls, client: Client) -> Targets:
+        return cls(
+            client=client, aht_seconds=client.aht_target_seconds, fcr=float(client.fcr_target), qa=float(client.qa_target),
+            csat=float(client.csat_target), nps=client.nps_target, ces=float(client.ces_target),
+        )
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    agent: Agent
+    period: Period
+    row: AgentRow
+    targets: Targets | None
+    team: TeamFigures | None
+    trend: list[TrendPoint]
+    evaluations: list[Evaluation]
+    flags: list[TrainingFlag]  # not closed
+    coaching_sessions: list[CoachingSession]
+    log: list[LogEntry]
+
+
+def scorecard_evaluations(calls: QuerySet[Call]) -> list[Evaluation]:
+    """The counted evaluations of these calls, newest call first, with answers, changes and the agent's answer."""
+    answers = Answer.objects.select_related("criterion__section").order_by(
+        "criterion__section__position", "criterion__position", "criterion_id"
+    )
+    evaluations = (
+        counted_evaluations(evaluations_of(calls))
+        .select_related("call__client", "call__recording", "reviewer", "acknowledgement", "dispute__resolved_by")
+        .prefetch_related(Prefetch("answers", queryset=answers), "amendments")
+        .order_by("-call__started_at", "-pk")
+    )
+    return list(evaluations[:EVALUATIONS_SHOWN])
+
+
+def scorecard_load(
+    *, agent: Agent, period: Period, calls: QuerySet[Call], whole: bool, now: datetime | None = None,
+) -> Scorecard:
+    """An agent's scorecard over `calls` (what the viewer may see of theirs). `whole`: the viewer sees all of
+    the agent's calls (QA staff, the agent): team comparison, team plans, flags, coaching and the log come too."""
+    now = now or timezone.now()
+    agents = Agent.objects.filter(pk=agent.pk)
+    (row,) = agent_rows(agents=agents, period=period, calls=calls, team_plans=whole, with_flags=False, now=now)
+    client = Client.objects.filter(pk=row.primary_client_id).first() if row.primary_client_id else None
+    team = team_figures(team=agent.team, period=period, now=now) if whole and agent.team_id else None
+    until = min(period.last, timezone.localdate(now))
+    agent_calls = calls.filter(agent=agent)
+    flags, sessions, log = [], [], []
+    if whole:
+        flags = list(
+            TrainingFlag.objects.filter(agent=agent).exclude(status=TrainingFlag.Status.CLOSED)
+            .prefetch_related("evaluations__call", "calls")
+        )
+        sessions = list(
+            CoachingSession.objects.filter(agent=agent).select_related("coach", "follow_up_evaluation")
+            .prefetch_related("flags")[:COACHING_SESSIONS_SHOWN]
+        )
+        log = list(LogEntry.objects.filter(agent=agent).select_related("actor")[:LOG_ENTRIES_SHOWN])
+    return Scorecard(
+        agent=agent,
+        period=period,
+        row=row,
+        targets=Targets.of(client) if client else None,
+        team=team,
+        trend=weekly_trend(calls=agent_calls, until=until, now=now),
+        evaluations=scorecard_evaluations(calls_in(agent_calls, period)),
+        flags=flags,
+        coaching_sessions=sessions,
+        log=log,
+    )
+
+
+# --- Managers ------------------------------------------------------------------------------------
+
+
+def rules_period(now: datetime) -> Period:
+    """The week the figure rules and the managers' summary judge: the latest full week (from Monday) that
+    ended at least three days ago, so reviews of its last calls and its customers' repeat calls can land."""
+    return period_containing(WEEK, timezone.localdate(now) - timedelta(days=10))
+
+
+@dataclass(frozen=True)
+class PerformanceSummary:
+    period: Period
+    under_monitored: int
+    monitored: int  # active agents with a target
+    open_flags: int
+    open_disputes: int
+
+
+def performance_summary(*, now: datetime | None = None) -> PerformanceSummary:
+    """The managers' landing page: under-monitored agents (rules week), flags not closed, disputes open. Six queries."""
+    now = now or timezone.now()
+    period = rules_period(now)
+    agents = list(Agent.objects.filter(is_active=True))
+    scope = calls_in(Call.objects.filter(agent__is_active=True), period)
+    evaluated = dict(
+        counted_evaluations(evaluations_of(scope)).order_by().values("call__agent_id").annotate(n=Count("pk"))
+        .values_list("call__agent_id", "n")
+    )
+    targets = _monitoring_targets(agents, clients_by_agent=_clients_by_agent(scope), period=period)
+    monitored = [pk for pk, target in targets.items() if target is not None]
+    return PerformanceSummary(
+        period=period,
+        under_monitored=sum(1 for pk in monitored if evaluated.get(pk, 0) < targets[pk]),
+        monitored=len(monitored),
+        open_flags=TrainingFlag.objects.exclude(status=TrainingFlag.Status.CLOSED).count(),
+        open_disputes=Dispute.objects.filter(status=Dispute.Status.OPEN).count(),
+    )
