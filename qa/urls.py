@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from qa import api_docs, landing
+from qa.performance import api as performance_api
 from recordings import api
 
 api_patterns = [
@@ -13,6 +14,7 @@ api_patterns = [
     path("calls/<int:call_id>/retranscribe/", api.CallRetranscribeApi.as_view(), name="call-retranscribe"),
     path("clients/", api.ClientListCreateApi.as_view(), name="client-list"),
     path("agents/", api.AgentListCreateApi.as_view(), name="agent-list"),
+    path("agents/<int:agent_id>/scorecard/", performance_api.AgentScorecardApi.as_view(), name="agent-scorecard"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
@@ -28,4 +30,5 @@ urlpatterns = [
     path("api/", include((api_patterns, "api"))),
     path("recordings/", include("recordings.urls")),
     path("reviews/", include("qa.reviews.urls")),
+    path("", include("qa.performance.urls")),
 ]

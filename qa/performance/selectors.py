@@ -33,7 +33,7 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from qa.lib.periods import MONTH, WEEK, Period, period_containing, previous_periods
-from qa.performance.models import CoachingSession, Dispute, LogEntry, TrainingFlag
+from qa.performance.models import Acknowledgement, CoachingSession, Dispute, LogEntry, TrainingFlag
 from qa.performance.rules import team_median
 from qa.reviews.models import Answer, Evaluation, MonitoringPlan
 from qa.reviews.selectors import QaFigures, counted_evaluations, qa_figures, qa_figures_by
@@ -270,20 +270,52 @@ class Targets:
 
 
 @dataclass(frozen=True)
-class Scorecard:
+class AgentFigures:
+    """What the scorecard API answers: the agent's figures for the period, and their flags not closed."""
+
     agent: Agent
     period: Period
     row: AgentRow
-    targets: Targets | None
-    team: TeamFigures | None
-    trend: list[TrendPoint]
-    evaluations: list[Evaluation]
-    flags: list[TrainingFlag]  # not closed
-    coaching_sessions: list[CoachingSession]
-    log: list[LogEntry]
+    flags: list[TrainingFlag]  # empty unless the viewer sees all the agent's calls
 
 
-def scorecard_evaluations(calls: QuerySet[Call]) -> list[Evaluation]:
+def agent_figures(*, agent: Agent, period: Period, calls: QuerySet[Call], whole: bool, now: datetime | None = None) -> AgentFigures:
+    """The agent's figures over `calls` (what the viewer may see of theirs). `whole`: the viewer sees all of the
+    agent's calls (QA staff, the agent): their team's plan and their training flags count too. Seven queries."""
+    (row,) = agent_rows(agents=Agent.objects.filter(pk=agent.pk), period=period, calls=calls, team_plans=whole,
+                        with_flags=False, now=now)
+    flags = []
+    if whole:
+        flags = list(
+            TrainingFlag.objects.filter(agent=agent).exclude(status=TrainingFlag.Status.CLOSED)
+            .prefetch_related("evaluations__call", "calls")
+        )
+    return AgentFigures(agent=agent, period=period, row=row, flags=flags)
+
+
+def dispute_deadline(evaluation: Evaluation) -> datetime:
+    """The end of the client's window to dispute a submitted evaluation."""
+    return evaluation.submitted_at + timedelta(days=evaluation.call.client.dispute_window_days)
+
+
+@dataclass(frozen=True)
+class EvaluationItem:
+    """An evaluation on the scorecard, with the agent's answer to it."""
+
+    evaluation: Evaluation
+    acknowledgement: Acknowledgement | None
+    dispute: Dispute | None
+    dispute_deadline: datetime
+
+    def dispute_window_open(self, now: datetime) -> bool:
+        return now <= self.dispute_deadline
+
+    @property
+    def answered(self) -> bool:
+        return self.acknowledgement is not None or self.dispute is not None
+
+
+def scorecard_evaluations(calls: QuerySet[Call]) -> list[EvaluationItem]:
     """The counted evaluations of these calls, newest call first, with answers, changes and the agent's answer."""
     answers = Answer.objects.select_related("criterion__section").order_by(
         "criterion__section__position", "criterion__position", "criterion_id"
@@ -291,44 +323,59 @@ def scorecard_evaluations(calls: QuerySet[Call]) -> list[Evaluation]:
     evaluations = (
         counted_evaluations(evaluations_of(calls))
         .select_related("call__client", "call__recording", "reviewer", "acknowledgement", "dispute__resolved_by")
-        .prefetch_related(Prefetch("answers", queryset=answers), "amendments")
+        .prefetch_related(Prefetch("answers", queryset=answers), "amendments__changed_by")
         .order_by("-call__started_at", "-pk")
     )
-    return list(evaluations[:EVALUATIONS_SHOWN])
+    return [
+        EvaluationItem(
+            evaluation=e, acknowledgement=getattr(e, "acknowledgement", None), dispute=getattr(e, "dispute", None),
+            dispute_deadline=dispute_deadline(e),
+        )
+        for e in evaluations[:EVALUATIONS_SHOWN]
+    ]
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    figures: AgentFigures
+    targets: Targets | None
+    team: TeamFigures | None
+    trend: list[TrendPoint]
+    evaluations: list[EvaluationItem]
+    coaching_sessions: list[CoachingSession]
+    log: list[LogEntry]
+
+    @property
+    def agent(self) -> Agent:
+        return self.figures.agent
+
+    @property
+    def row(self) -> AgentRow:
+        return self.figures.row
 
 
 def scorecard_load(
     *, agent: Agent, period: Period, calls: QuerySet[Call], whole: bool, now: datetime | None = None,
 ) -> Scorecard:
-    """An agent's scorecard over `calls` (what the viewer may see of theirs). `whole`: the viewer sees all of
-    the agent's calls (QA staff, the agent): team comparison, team plans, flags, coaching and the log come too."""
+    """The scorecard page: the agent's figures, targets, the team's figures, the 12-week trend, the period's
+    evaluations, and (when `whole`) coaching and the decision log. A fixed number of queries."""
     now = now or timezone.now()
-    agents = Agent.objects.filter(pk=agent.pk)
-    (row,) = agent_rows(agents=agents, period=period, calls=calls, team_plans=whole, with_flags=False, now=now)
-    client = Client.objects.filter(pk=row.primary_client_id).first() if row.primary_client_id else None
-    team = team_figures(team=agent.team, period=period, now=now) if whole and agent.team_id else None
-    until = min(period.last, timezone.localdate(now))
-    agent_calls = calls.filter(agent=agent)
-    flags, sessions, log = [], [], []
+    figures = agent_figures(agent=agent, period=period, calls=calls, whole=whole, now=now)
+    client = Client.objects.filter(pk=figures.row.primary_client_id).first() if figures.row.primary_client_id else None
+    sessions, log = [], []
     if whole:
-        flags = list(
-            TrainingFlag.objects.filter(agent=agent).exclude(status=TrainingFlag.Status.CLOSED)
-            .prefetch_related("evaluations__call", "calls")
-        )
         sessions = list(
-            CoachingSession.objects.filter(agent=agent).select_related("coach", "follow_up_evaluation")
+            CoachingSession.objects.filter(agent=agent).select_related("coach", "follow_up_evaluation__call")
             .prefetch_related("flags")[:COACHING_SESSIONS_SHOWN]
         )
         log = list(LogEntry.objects.filter(agent=agent).select_related("actor")[:LOG_ENTRIES_SHOWN])
+    agent_calls = calls.filter(agent=agent)
     return Scorecard(
-        agent=agent,
-        period=period,
-        row=row,
+        figures=figures,
         targets=Targets.of(client) if client else None,
-        team=team,
-        trend=weekly_trend(calls=agent_calls, until=until, now=now),
+        team=team_figures(team=agent.team, period=period, now=now) if whole and agent.team_id else None,
+        trend=weekly_trend(calls=agent_calls, until=min(period.last, timezone.localdate(now)), now=now),
         evaluations=scorecard_evaluations(calls_in(agent_calls, period)),
-        flags=flags,
         coaching_sessions=sessions,
         log=log,
     )

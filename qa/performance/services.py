@@ -26,7 +26,7 @@ from qa.performance.rules import (
     section_rule,
     team_median,
 )
-from qa.performance.selectors import AgentRow, agent_rows, calls_in, evaluations_of, rules_period
+from qa.performance.selectors import AgentRow, agent_rows, calls_in, dispute_deadline, evaluations_of, rules_period
 from qa.reviews.models import Evaluation
 from qa.reviews.selectors import counted_evaluations, qa_figures
 from qa.reviews.services import AnswerInput, evaluation_amend
@@ -152,7 +152,8 @@ class CoachingInput:
     follow_up_evaluation: Evaluation | None = None
 
 
-def _coaching_validate(data: CoachingInput) -> None:
+def coaching_session_validate(data: CoachingInput) -> None:
+    """Raise ValidationError (by field) for a session that cannot be saved; shared with the admin form."""
     errors: dict[str, list[str]] = {}
     if any(f.agent_id != data.agent.pk for f in data.flags):
         errors.setdefault("flags", []).append("Every flag must be the coached agent's.")
@@ -170,9 +171,10 @@ def coaching_session_save(*, session: CoachingSession | None, data: CoachingInpu
     """Plan a coaching session, or update one; its flags move to coaching planned, then to coached once it is held."""
     if not access.can_manage_training(by):
         raise PermissionDenied("Only QA managers plan coaching.")
-    _coaching_validate(data)
-    created = session is None
-    was_held = bool(session and session.held_at)
+    coaching_session_validate(data)
+    created = session is None or session.pk is None
+    # From the database: an admin form has already copied its values onto the instance.
+    was_held = not created and CoachingSession.objects.filter(pk=session.pk, held_at__isnull=False).exists()
     session = session or CoachingSession(created_by=by)
     for name in ("agent", "coach", "scheduled_for", "held_at", "notes", "agreed_action", "follow_up_evaluation"):
         setattr(session, name, getattr(data, name))
@@ -208,10 +210,6 @@ def _own_counted_evaluation(evaluation: Evaluation, user) -> Evaluation:
     if not access.can_respond_to_evaluation(user, evaluation):
         raise PermissionDenied("Only the agent who handled the call answers its evaluation.")
     return evaluation
-
-
-def dispute_deadline(evaluation: Evaluation) -> datetime:
-    return evaluation.submitted_at + timedelta(days=evaluation.call.client.dispute_window_days)
 
 
 @transaction.atomic
