@@ -394,7 +394,7 @@ def rules_period(now: datetime) -> Period:
 class PerformanceSummary:
     period: Period
     under_monitored: int
-    monitored: int  # active agents with a target
+    monitored: int  # active agents with a target above 0
     open_flags: int
     open_disputes: int
 
@@ -410,7 +410,7 @@ def performance_summary(*, now: datetime | None = None) -> PerformanceSummary:
         .values_list("call__agent_id", "n")
     )
     targets = _monitoring_targets(agents, clients_by_agent=_clients_by_agent(scope), period=period)
-    monitored = [pk for pk, target in targets.items() if target is not None]
+    monitored = [pk for pk, target in targets.items() if target]  # a plan, and calls to evaluate
     return PerformanceSummary(
         period=period,
         under_monitored=sum(1 for pk in monitored if evaluated.get(pk, 0) < targets[pk]),
