@@ -17,6 +17,7 @@ from django.utils import timezone
 
 import recordings
 from qa.accounts.roles import MANAGERS_GROUP, REVIEWERS_GROUP
+from qa.demo.performance import PerformanceDemo, demo_performance
 from qa.reviews.models import MonitoringPlan
 from qa.reviews.services import rubric_install_default
 from recordings import services
@@ -48,6 +49,7 @@ DEMO_USERS = [
 class DemoSummary:
     calls_imported: int
     users: list[DemoUser]
+    performance: PerformanceDemo
 
 
 def demo_load() -> DemoSummary:
@@ -55,7 +57,8 @@ def demo_load() -> DemoSummary:
     _users(client)
     imported = _sample_calls(client)
     _qa_setup(client)
-    return DemoSummary(calls_imported=imported, users=DEMO_USERS)
+    performance = demo_performance(client)
+    return DemoSummary(calls_imported=imported, users=DEMO_USERS, performance=performance)
 
 
 @transaction.atomic

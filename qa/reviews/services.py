@@ -6,7 +6,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -161,15 +160,22 @@ def rubric_install_default() -> Rubric:
 # --- Evaluations --------------------------------------------------------------------
 
 
-def _queue_evaluation_tasks(evaluation_id: int) -> None:
-    """The django-q2 tasks named in settings.QA_EVALUATION_TASKS, given a new or changed score.
+def _queue_evaluation_tasks_on_commit(evaluation_id: int) -> None:
+    """Once committed, queue the django-q2 tasks named in settings.QA_EVALUATION_TASKS with a new or changed score.
 
     Apps above this one (training rules) hear of scores this way, explicitly, rather than through signals.
+    The list is read now, at the change, not when the outermost transaction commits.
     """
     from django_q.tasks import async_task
 
-    for task in getattr(settings, "QA_EVALUATION_TASKS", ()):
-        async_task(task, evaluation_id, group="after-evaluation")
+    tasks = tuple(getattr(settings, "QA_EVALUATION_TASKS", ()))
+
+    def queue() -> None:
+        for task in tasks:
+            async_task(task, evaluation_id, group="after-evaluation")
+
+    if tasks:
+        transaction.on_commit(queue)
 
 
 def evaluation_score(*, version: RubricVersion, values: Mapping[int, str]) -> scoring.ScoreResult:
@@ -303,7 +309,7 @@ def evaluation_submit(
         ReviewAssignment.objects.filter(call=call, status=ReviewAssignment.Status.PENDING).update(
             status=ReviewAssignment.Status.DONE, completed_at=now
         )
-    transaction.on_commit(partial(_queue_evaluation_tasks, evaluation.pk))
+    _queue_evaluation_tasks_on_commit(evaluation.pk)
     return evaluation
 
 
@@ -360,7 +366,7 @@ def evaluation_amend(
     _write_answers(evaluation=evaluation, answers=cleaned)
     _write_section_scores(evaluation=evaluation, result=result)
     amendment.save()
-    transaction.on_commit(partial(_queue_evaluation_tasks, evaluation.pk))
+    _queue_evaluation_tasks_on_commit(evaluation.pk)
     return evaluation
 
 

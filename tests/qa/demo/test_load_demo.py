@@ -5,8 +5,12 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from qa.accounts.roles import is_manager, is_reviewer
+from qa.performance.models import CoachingSession, Dispute, TrainingFlag
+from qa.reviews.models import Evaluation
+from qa.reviews.selectors import qa_figures
 from recordings.access import calls_visible_to
-from recordings.models import Call
+from recordings.figures import call_figures
+from recordings.models import Agent, Call, Team
 from tests.conftest import SAMPLES_DIR
 
 pytestmark = pytest.mark.django_db
@@ -21,10 +25,26 @@ def test_it_loads_the_demo_and_can_run_again():
     samples = len(list(SAMPLES_DIR.glob("*.json")))
     assert f"{samples} sample call(s) newly imported" in first.getvalue()
     assert "0 sample call(s) newly imported" in second.getvalue()
-    assert Call.objects.filter(client__slug="acme-telecom").count() == samples
+    assert "0 demo call(s) and 0 evaluation(s) added" in second.getvalue()
+    assert Call.objects.filter(client__slug="acme-telecom", recording__isnull=False).count() == samples
     users = {u.username: u for u in get_user_model().objects.all()}
     assert is_manager(users["manager"])
     assert is_reviewer(users["reviewer"]) and not is_manager(users["reviewer"])
-    assert calls_visible_to(users["client"]).count() == samples
+    assert calls_visible_to(users["client"]).count() == Call.objects.filter(client__slug="acme-telecom").count()
     assert set(calls_visible_to(users["sarah"]).values_list("agent__external_id", flat=True)) == {"AGT-1042"}
     assert users["admin"].check_password("demo-pass-1")
+
+
+def test_it_gives_the_scorecard_and_the_dashboard_weeks_of_figures_flags_coaching_and_a_dispute():
+    call_command("load_demo", stdout=StringIO())
+
+    sarah = Agent.objects.get(external_id="AGT-1042")
+    weeks = {c.started_at.isocalendar()[:2] for c in Call.objects.filter(agent=sarah)}
+    assert len(weeks) >= 8 and Team.objects.count() == 2 and Agent.objects.count() == 10
+    figures = call_figures(Call.objects.filter(agent=sarah))
+    assert figures.aht_seconds and figures.fcr.explicit_calls and figures.fcr.repeat_rule_calls
+    assert figures.csat.responses and figures.nps.responses and figures.ces.responses
+    assert qa_figures(Evaluation.objects.filter(call__agent=sarah)).evaluations >= 10
+    assert TrainingFlag.objects.exclude(status="closed").exists()
+    assert CoachingSession.objects.filter(held_at__isnull=False).exists()
+    assert Dispute.objects.filter(status="open", agent=sarah).exists()
