@@ -95,6 +95,14 @@ DATABASES = {
         conn_max_age=envint("DB_CONN_MAX_AGE", "0"),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Per-connection planner settings (bench_dashboards): JIT compiles the figures' short aggregate queries for
+    # longer than they run, and on SSDs (or a database that fits in memory) an index probe costs about as much
+    # as a sequential read, so the team and agent scopes use their indexes. Empty leaves the server's own.
+    DATABASES["default"].setdefault("OPTIONS", {})
+    pg_options = envstr("DB_PG_OPTIONS", "-c jit=off -c random_page_cost=1.1")
+    if pg_options:
+        DATABASES["default"]["OPTIONS"]["options"] = pg_options
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Workers and the web server write to one file: wait for the lock instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {})

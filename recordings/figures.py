@@ -23,6 +23,7 @@ a period) and aggregates them in one query. A figure with nothing to count is No
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -146,6 +147,7 @@ class SpeechFigure:
     dead_air_seconds: float | None
     overtalk_seconds: float | None
     calls: int
+    ratio_calls: int = 0  # calls with a talk/listen ratio (it is empty when nobody spoke)
 
 
 @dataclass(frozen=True)
@@ -189,6 +191,7 @@ def _call_aggregates(now: datetime) -> dict:
         ces_avg=Avg("ces"),
         ces_n=Count("ces"),
         ratio_avg=Avg("analytics__talk_listen_ratio"),
+        ratio_n=Count("analytics__talk_listen_ratio"),
         dead_air_avg=Avg("analytics__dead_air_seconds"),
         overtalk_avg=Avg("analytics__overtalk_seconds"),
         analytics_n=Count("analytics"),
@@ -219,7 +222,7 @@ def _call_figures_from(rows: dict) -> CallFigures:
         ces=CesFigure(average=rows["ces_avg"], responses=rows["ces_n"]),
         speech=SpeechFigure(
             talk_listen_ratio=rows["ratio_avg"], dead_air_seconds=rows["dead_air_avg"],
-            overtalk_seconds=rows["overtalk_avg"], calls=rows["analytics_n"],
+            overtalk_seconds=rows["overtalk_avg"], calls=rows["analytics_n"], ratio_calls=rows["ratio_n"],
         ),
     )
 
@@ -244,6 +247,49 @@ def call_figures_by(calls: QuerySet[Call], *, by, now: datetime | None = None) -
         .annotate(**_call_aggregates(now))
     )
     return {row["figures_group"]: _call_figures_from(row) for row in rows}
+
+
+def _weighted(pairs: Iterable[tuple[float | None, int]]) -> float | None:
+    """The mean of averages weighted by how many values each averaged; None when nothing was counted."""
+    pairs = [(average, n) for average, n in pairs if n and average is not None]
+    total = sum(n for _, n in pairs)
+    return sum(average * n for average, n in pairs) / total if total else None
+
+
+def combine_call_figures(parts: Iterable[CallFigures]) -> CallFigures:
+    """The figures of several disjoint sets of calls (each agent's, say) as one set's, exactly and without a query:
+    counts add up, averages are weighted by what they averaged."""
+    parts = list(parts)
+    fcr = [p.fcr for p in parts]
+    resolved, explicit = sum(f.resolved for f in fcr), sum(f.explicit_calls for f in fcr)
+    rule_calls = sum(f.repeat_rule_calls for f in fcr)
+    csat_n = sum(p.csat.responses for p in parts)
+    satisfied = sum(round((p.csat.satisfied_share or 0) * p.csat.responses) for p in parts)
+    promoters, detractors = sum(p.nps.promoters for p in parts), sum(p.nps.detractors for p in parts)
+    nps_n = sum(p.nps.responses for p in parts)
+    return CallFigures(
+        calls_handled=sum(p.calls_handled for p in parts),
+        aht_seconds=_weighted((p.aht_seconds, p.aht_calls) for p in parts),
+        aht_calls=sum(p.aht_calls for p in parts),
+        fcr=FcrFigure(
+            rate=_ratio(resolved, explicit + rule_calls), resolved=resolved, explicit_calls=explicit,
+            repeat_rule_calls=rule_calls, pending_calls=sum(f.pending_calls for f in fcr),
+        ),
+        csat=CsatFigure(
+            average=_weighted((p.csat.average, p.csat.responses) for p in parts),
+            satisfied_share=_ratio(satisfied, csat_n), responses=csat_n,
+        ),
+        nps=NpsFigure(
+            score=_ratio(100 * (promoters - detractors), nps_n), promoters=promoters, detractors=detractors, responses=nps_n,
+        ),
+        ces=CesFigure(average=_weighted((p.ces.average, p.ces.responses) for p in parts), responses=sum(p.ces.responses for p in parts)),
+        speech=SpeechFigure(
+            talk_listen_ratio=_weighted((p.speech.talk_listen_ratio, p.speech.ratio_calls) for p in parts),
+            dead_air_seconds=_weighted((p.speech.dead_air_seconds, p.speech.calls) for p in parts),
+            overtalk_seconds=_weighted((p.speech.overtalk_seconds, p.speech.calls) for p in parts),
+            calls=sum(p.speech.calls for p in parts), ratio_calls=sum(p.speech.ratio_calls for p in parts),
+        ),
+    )
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ Decisions made here (README, "Agent performance"):
 - Teams are as they are now: an agent who changed team in the period counts wholly in their new team
   (their own figures do not depend on teams at all).
 - The team figure beside an agent's is the same figure over all the team's calls (each call weighs the
-  same); the team median AHT is the median of the team's agents' AHTs.
+  same), combined exactly from each member's; the team median AHT is the median of the members' AHTs.
 - Monitoring: counted evaluations of the agent's calls in the period, against the active monitoring plans
   that cover them (the sampler fills each plan on its own, so their quotas add up): their team's plan, and
   the plan of each client whose calls they took in the period (as `qa.reviews.selectors.plan_agents`). A
@@ -36,8 +36,8 @@ from qa.lib.periods import MONTH, WEEK, Period, period_containing, previous_peri
 from qa.performance.models import Acknowledgement, CoachingSession, Dispute, LogEntry, TrainingFlag
 from qa.performance.rules import team_median
 from qa.reviews.models import Answer, Evaluation, MonitoringPlan
-from qa.reviews.selectors import QaFigures, counted_evaluations, qa_figures, qa_figures_by
-from recordings.figures import CallFigures, call_figures, call_figures_by
+from qa.reviews.selectors import QaFigures, combine_qa_figures, counted_evaluations, qa_figures, qa_figures_by
+from recordings.figures import CallFigures, call_figures, call_figures_by, combine_call_figures
 from recordings.models import Agent, Call, Client, Team
 
 TREND_WEEKS = 12
@@ -137,13 +137,14 @@ class AgentRow:
 
 def agent_rows(
     *, agents: QuerySet[Agent], period: Period, calls: QuerySet[Call] | None = None, team_plans: bool = True,
-    with_flags: bool = True, now: datetime | None = None,
+    with_flags: bool = True, sections: bool = True, now: datetime | None = None,
 ) -> list[AgentRow]:
-    """Every agent's figures over their calls (within `calls`, default all) in the period, in seven queries."""
+    """Every agent's figures over their calls (within `calls`, default all) in the period, in seven queries
+    (six without per-section averages, `sections=False`)."""
     agents_list = list(agents.select_related("team").order_by("name", "pk"))
     scope = calls_in(Call.objects.all() if calls is None else calls, period).filter(agent__in=agents.values("pk"))
     by_agent = call_figures_by(scope, by="agent_id", now=now)
-    qa_by_agent = qa_figures_by(evaluations_of(scope), by="call__agent_id")
+    qa_by_agent = qa_figures_by(evaluations_of(scope), by="call__agent_id", sections=sections)
     clients = _clients_by_agent(scope)
     targets = _monitoring_targets(agents_list, clients_by_agent=clients, period=period, team_plans=team_plans)
     flags: dict[int, list[TrainingFlag]] = defaultdict(list)
@@ -175,20 +176,22 @@ class TeamFigures:
 
 
 def team_figures(*, team: Team, period: Period, rows: list[AgentRow] | None = None, now: datetime | None = None) -> TeamFigures:
-    """The team's figures over its current members' calls; give the dashboard's `rows` to save the per-agent query."""
-    team_calls = calls_in(Call.objects.filter(agent__team=team), period)
+    """The team's figures over its current members' calls, combined from each member's (exact: counts add up,
+    averages weigh by what they averaged). Give the dashboard's `rows` to need no query; otherwise three."""
     if rows is None:
-        per_agent = [f.aht_seconds for f in call_figures_by(team_calls, by="agent_id", now=now).values()]
-        agents = len(per_agent)
+        team_calls = calls_in(Call.objects.filter(agent__team=team), period)
+        calls_by_agent = list(call_figures_by(team_calls, by="agent_id", now=now).values())
+        qa_by_agent = list(qa_figures_by(evaluations_of(team_calls), by="call__agent_id").values())
     else:
-        per_agent = [r.calls.aht_seconds for r in rows if r.agent.team_id == team.pk and r.calls.calls_handled]
-        agents = len(per_agent)
+        members = [r for r in rows if r.agent.team_id == team.pk]
+        calls_by_agent, qa_by_agent = [r.calls for r in members], [r.qa for r in members]
+    worked = [f for f in calls_by_agent if f.calls_handled]
     return TeamFigures(
         team=team,
-        calls=call_figures(team_calls, now=now),
-        qa=qa_figures(evaluations_of(team_calls)),
-        median_aht_seconds=team_median(per_agent),
-        agents=agents,
+        calls=combine_call_figures(calls_by_agent),
+        qa=combine_qa_figures(qa_by_agent),
+        median_aht_seconds=team_median([f.aht_seconds for f in worked]),
+        agents=len(worked),
     )
 
 
@@ -320,18 +323,22 @@ def scorecard_evaluations(calls: QuerySet[Call]) -> list[EvaluationItem]:
     answers = Answer.objects.select_related("criterion__section").order_by(
         "criterion__section__position", "criterion__position", "criterion_id"
     )
+    order = ("-call__started_at", "-pk")
+    # Which ones first, then their details: one query with every join would be too many tables for the planner
+    # to reorder, and it would read every evaluation before narrowing to these calls.
+    ids = list(counted_evaluations(evaluations_of(calls)).order_by(*order).values_list("pk", flat=True)[:EVALUATIONS_SHOWN])
     evaluations = (
-        counted_evaluations(evaluations_of(calls))
+        Evaluation.objects.filter(pk__in=ids)
         .select_related("call__client", "call__recording", "reviewer", "acknowledgement", "dispute__resolved_by")
         .prefetch_related(Prefetch("answers", queryset=answers), "amendments__changed_by")
-        .order_by("-call__started_at", "-pk")
+        .order_by(*order)
     )
     return [
         EvaluationItem(
             evaluation=e, acknowledgement=getattr(e, "acknowledgement", None), dispute=getattr(e, "dispute", None),
             dispute_deadline=dispute_deadline(e),
         )
-        for e in evaluations[:EVALUATIONS_SHOWN]
+        for e in evaluations
     ]
 
 

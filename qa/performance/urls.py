@@ -13,6 +13,7 @@ urlpatterns = [
     path("me/evaluations/<int:evaluation_id>/dispute/", views.evaluation_dispute, name="evaluation-dispute"),
     # QA staff: the dashboard and dispute resolution inside the admin's login and look; scorecards on the site's layout.
     path("performance/dashboard/", admin.site.admin_view(views.dashboard), name="dashboard"),
+    path("performance/teams/<int:team_id>/trend/", admin.site.admin_view(views.team_trend), name="team-trend"),
     path("performance/disputes/<int:dispute_id>/", admin.site.admin_view(views.dispute_resolve), name="dispute-resolve"),
     path("performance/agents/<int:agent_id>/", views.agent_scorecard, name="agent-scorecard"),
 ]

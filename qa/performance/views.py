@@ -7,12 +7,13 @@ Thin: access rules from `qa.performance.access`, data from `qa.performance.selec
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -283,6 +284,35 @@ def agents_chart(rows: list) -> dict:
     }
 
 
+def survey_chart(rows: list) -> dict:
+    shown = [r for r in rows if r.calls.calls_handled]
+    return {
+        "type": "bar",
+        "labels": [r.agent.name for r in shown],
+        "series": [
+            {"label": "FCR (%)", "axis": "percent", "data": [
+                selectors._round(r.calls.fcr.rate * 100 if r.calls.fcr.rate is not None else None, 1) for r in shown]},
+            {"label": "CSAT satisfied (%)", "axis": "percent", "data": [
+                selectors._round(r.calls.csat.satisfied_share * 100 if r.calls.csat.satisfied_share is not None else None, 1)
+                for r in shown]},
+        ],
+    }
+
+
+def team_trend(request: HttpRequest, team_id: int) -> JsonResponse:
+    """The team's 12-week trend as chart data; the dashboard fetches it once its table is on screen."""
+    if not access.can_see_dashboard(request.user):
+        raise PermissionDenied
+    team = get_object_or_404(Team, pk=team_id)
+    today = timezone.localdate()
+    try:
+        until = date.fromisoformat(request.GET["to"]) if request.GET.get("to") else today
+    except ValueError:
+        return JsonResponse({"to": ["Give a date as YYYY-MM-DD."]}, status=400)
+    points = selectors.weekly_trend(calls=Call.objects.filter(agent__team=team), until=min(until, today))
+    return JsonResponse(selectors.trend_chart(points))
+
+
 def dashboard(request: HttpRequest) -> HttpResponse:
     if not access.can_see_dashboard(request.user):
         raise PermissionDenied
@@ -299,7 +329,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     agents = Agent.objects.filter(is_active=True)
     if team is not None:
         agents = agents.filter(team=team)
-    rows = selectors.agent_rows(agents=agents, period=period)
+    rows = selectors.agent_rows(agents=agents, period=period, sections=False)
     if request.GET.get("export") == "csv":
         response = HttpResponse(dashboard_csv(rows), content_type="text/csv; charset=utf-8")
         name = f"performance-{team.name if team else 'all-teams'}-{period.first}-{period.last}".replace(" ", "-").lower()
@@ -331,9 +361,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "csv_query": urlencode({**base, "export": "csv"}),
         "team_figures": selectors.team_figures(team=team, period=period, rows=rows) if team else None,
         "agents_chart": agents_chart(rows),
-        "trend_chart": selectors.trend_chart(
-            selectors.weekly_trend(calls=Call.objects.filter(agent__team=team), until=min(period.last, timezone.localdate()))
-        ) if team else None,
+        "survey_chart": survey_chart(rows),
+        "trend_url": f"{reverse('performance:team-trend', args=[team.pk])}?{urlencode({'to': period.last})}" if team else "",
         "industry_aht": INDUSTRY_AHT_SECONDS,
     }
     return TemplateResponse(request, "performance/dashboard.html", context)

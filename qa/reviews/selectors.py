@@ -308,3 +308,30 @@ def qa_figures_by(evaluations: QuerySet[Evaluation], *, by: str, trunc: str | No
     for s in sorted(section_rows, key=lambda s: (s["first"], s["title"])):
         by_group.setdefault(s["figures_group"], []).append(s)
     return {row["figures_group"]: _qa_figures_from(row, by_group.get(row["figures_group"], [])) for row in rows}
+
+
+def combine_qa_figures(parts) -> QaFigures:
+    """The QA figures of several disjoint sets of evaluations (each agent's) as one set's, exactly, without a query."""
+    parts = list(parts)
+    n = sum(p.evaluations for p in parts)
+    scored = [(p.average_score, p.evaluations) for p in parts if p.evaluations and p.average_score is not None]
+    sections: dict[str, list] = {}
+    order: dict[str, int] = {}
+    for p in parts:
+        for position, s in enumerate(p.sections):
+            sections.setdefault(s.title, []).append(s)
+            order[s.title] = min(order.get(s.title, position), position)
+    combined = []
+    for title in sorted(sections, key=lambda t: (order[t], t)):
+        counted = [(s.average_score, s.evaluations) for s in sections[title] if s.evaluations and s.average_score is not None]
+        total = sum(k for _, k in counted)
+        combined.append(SectionFigure(
+            title=title, average_score=sum(a * k for a, k in counted) / total if total else None, evaluations=total,
+        ))
+    total_scored = sum(k for _, k in scored)
+    return QaFigures(
+        evaluations=n,
+        average_score=sum(a * k for a, k in scored) / total_scored if total_scored else None,
+        critical_fails=sum(p.critical_fails for p in parts),
+        sections=combined,
+    )

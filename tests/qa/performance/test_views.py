@@ -138,9 +138,13 @@ def test_it_shows_managers_the_team_sorted_with_flags_highlighted(client, team, 
     flagged = re.search(r'<tr class="perf-flagged" data-agent="(\w+)"', html).group(1)
     assert flagged == "SARAH"
     assert reverse("performance:agent-scorecard", args=[team["sarah"].pk]) in html
-    assert 'data-chart="agents-data"' in html and 'id="team-trend-data"' in html
-    with django_assert_max_num_queries(25):
+    assert 'data-chart="agents-data"' in html and 'data-chart="survey-data"' in html
+    trend_url = re.search(r'data-chart-url="([^"]+)"', html).group(1).replace("&amp;", "&")
+    with django_assert_max_num_queries(20):
         client.get(url, {"team": team["team"].pk})
+    with django_assert_max_num_queries(8):
+        trend = client.get(trend_url).json()
+    assert len(trend["labels"]) == 12 and trend["series"][2]["data"][-1] == pytest.approx(1000 / 3, abs=1)
 
 
 def test_it_keeps_the_dashboard_queries_fixed_as_the_team_grows(client, team, django_assert_max_num_queries):

@@ -1,4 +1,5 @@
-// Draws every <canvas data-chart="ID">, reading its data from the JSON script element ID (Django's json_script).
+// Draws every <canvas data-chart="ID">, reading its data from the JSON script element ID (Django's json_script),
+// and every <canvas data-chart-url="URL">, fetching its data from this service once the page is on screen.
 // Spec: {type: "line"|"bar", labels: [...], series: [{label, axis: "percent"|"seconds", data: [...]}]}; null is a gap.
 (function () {
   "use strict";
@@ -9,10 +10,7 @@
     seconds: {title: "seconds", min: 0},
   };
 
-  function draw(canvas) {
-    const source = document.getElementById(canvas.dataset.chart);
-    if (!source) return;
-    const spec = JSON.parse(source.textContent);
+  function draw(canvas, spec) {
     const used = [];
     const datasets = spec.series.map(function (series, i) {
       const color = COLORS[i % COLORS.length];
@@ -41,5 +39,14 @@
     canvas.dataset.drawn = "true";
   }
 
-  document.querySelectorAll("canvas[data-chart]").forEach(draw);
+  document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+    const source = document.getElementById(canvas.dataset.chart);
+    if (source) draw(canvas, JSON.parse(source.textContent));
+  });
+  document.querySelectorAll("canvas[data-chart-url]").forEach(function (canvas) {
+    fetch(canvas.dataset.chartUrl, {credentials: "same-origin", headers: {Accept: "application/json"}})
+      .then(function (response) { if (!response.ok) throw new Error("chart data: " + response.status); return response.json(); })
+      .then(function (spec) { draw(canvas, spec); })
+      .catch(function () { canvas.setAttribute("aria-label", "The chart could not be loaded."); });
+  });
 })();
