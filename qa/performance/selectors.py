@@ -175,13 +175,16 @@ class TeamFigures:
     agents: int  # agents with handled calls in the period
 
 
-def team_figures(*, team: Team, period: Period, rows: list[AgentRow] | None = None, now: datetime | None = None) -> TeamFigures:
+def team_figures(
+    *, team: Team, period: Period, rows: list[AgentRow] | None = None, sections: bool = False, now: datetime | None = None,
+) -> TeamFigures:
     """The team's figures over its current members' calls, combined from each member's (exact: counts add up,
-    averages weigh by what they averaged). Give the dashboard's `rows` to need no query; otherwise three."""
+    averages weigh by what they averaged). Give the dashboard's `rows` to need no query; otherwise two (three
+    with per-section averages)."""
     if rows is None:
         team_calls = calls_in(Call.objects.filter(agent__team=team), period)
         calls_by_agent = list(call_figures_by(team_calls, by="agent_id", now=now).values())
-        qa_by_agent = list(qa_figures_by(evaluations_of(team_calls), by="call__agent_id").values())
+        qa_by_agent = list(qa_figures_by(evaluations_of(team_calls), by="call__agent_id", sections=sections).values())
     else:
         members = [r for r in rows if r.agent.team_id == team.pk]
         calls_by_agent, qa_by_agent = [r.calls for r in members], [r.qa for r in members]

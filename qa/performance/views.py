@@ -97,15 +97,6 @@ def figure_cards(card: selectors.Scorecard) -> list[Card]:
     ]
 
 
-def section_rows(card: selectors.Scorecard) -> list[dict]:
-    team = {s.title: s for s in card.team.qa.sections} if card.team else {}
-    return [
-        {"title": s.title, "average": s.average_score, "evaluations": s.evaluations,
-         "team": team[s.title].average_score if s.title in team else None}
-        for s in card.row.qa.sections
-    ]
-
-
 def _period_form(request: HttpRequest) -> tuple[PeriodForm, Period]:
     form = PeriodForm(request.GET or None, today=timezone.localdate())
     return form, form.period()
@@ -140,7 +131,6 @@ def _scorecard(request: HttpRequest, agent: Agent, *, template: str = "performan
         "presets": _preset_links(request),
         "period_query": _period_query(period),
         "cards": figure_cards(card),
-        "sections": section_rows(card),
         "chart": selectors.trend_chart(card.trend),
         "is_agent": is_agent,
         "can_manage": access.can_manage_training(request.user),
