@@ -98,8 +98,13 @@ def figure_cards(card: selectors.Scorecard) -> list[Card]:
 
 
 def _period_form(request: HttpRequest) -> tuple[PeriodForm, Period]:
-    form = PeriodForm(request.GET or None, today=timezone.localdate())
-    return form, form.period()
+    today = timezone.localdate()
+    bound = "from" in request.GET or "to" in request.GET
+    form = PeriodForm(request.GET if bound else None, today=today)
+    period = form.period()
+    if not bound:  # show the period in the picker
+        form = PeriodForm(None, today=today, initial={"from": period.first, "to": period.last})
+    return form, period
 
 
 def _preset_links(request: HttpRequest, extra: dict | None = None) -> list[dict]:

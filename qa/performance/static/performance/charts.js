@@ -17,7 +17,7 @@
       if (used.indexOf(series.axis) < 0) used.push(series.axis);
       return {
         label: series.label, data: series.data, yAxisID: series.axis, borderColor: color,
-        backgroundColor: spec.type === "bar" ? color + "cc" : color + "33", spanGaps: true, tension: 0.25, pointRadius: 3,
+        backgroundColor: spec.type === "bar" ? color + "cc" : color + "33", spanGaps: true, tension: 0, pointRadius: 3,
       };
     });
     const scales = {};
