@@ -10,7 +10,7 @@ from qa.lib.periods import MONTH, Period, period_containing
 from qa.reviews import services
 from qa.reviews.models import Evaluation
 from qa.reviews.services import AnswerInput
-from recordings.models import Call, Recording
+from recordings.models import Call
 from tests.factories import CallFactory, ReviewerFactory
 
 
@@ -27,14 +27,6 @@ def call(**fields) -> Call:
     """A handled call with nothing optional unless given."""
     defaults = {"talk_seconds": None, "hold_seconds": None, "after_call_work_seconds": None, "status": "transcribed"}
     return CallFactory(**{**defaults, **fields})
-
-
-def with_recording(target: Call, seconds: float) -> Call:
-    Recording.objects.create(
-        call=target, client=target.client, file=f"x/{target.pk}.wav", sha256=f"{target.pk:064d}", container="wav",
-        codec="pcm", duration_seconds=seconds, channels=2, sample_rate=8000, size_bytes=100,
-    )
-    return target
 
 
 def submit(rubric, target: Call, reviewer=None, comment: str = "", **overrides) -> Evaluation:

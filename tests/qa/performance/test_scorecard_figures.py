@@ -10,8 +10,8 @@ from qa.lib.periods import Period
 from qa.performance import selectors
 from qa.reviews import services
 from recordings.models import Call
-from tests.factories import AgentFactory, ClientFactory, ManagerFactory, ReviewerFactory, TeamFactory
-from tests.qa.performance.helpers import at, call, past_month, submit, with_recording
+from tests.factories import AgentFactory, ClientFactory, ManagerFactory, ReviewerFactory, TeamFactory, with_recording
+from tests.qa.performance.helpers import at, call, past_month, submit
 
 pytestmark = pytest.mark.django_db
 
