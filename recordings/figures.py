@@ -236,17 +236,23 @@ def call_figures(calls: QuerySet[Call], *, now: datetime | None = None) -> CallF
 def call_figures_by(calls: QuerySet[Call], *, by, now: datetime | None = None) -> dict:
     """`call_figures` per group, in one query: {key: CallFigures} for each group with handled calls.
 
-    `by` is a field path ("agent_id") or an expression (`TruncWeek("started_at")`) on Call.
+    `by` is a field path ("agent_id"), an expression (`TruncWeek("started_at")`) on Call, or a tuple of
+    field paths (("agent_id", "client_id")), whose keys are then tuples. Groups combine exactly back
+    into larger ones with `combine_call_figures`.
     """
     now = now or timezone.now()
+    paths = by if isinstance(by, tuple) else (by,)
+    groups = {f"figures_group_{i}": F(path) if isinstance(path, str) else path for i, path in enumerate(paths)}
     rows = (
         with_repeat_contact(handled(calls))
-        .annotate(figures_group=F(by) if isinstance(by, str) else by)
+        .annotate(**groups)
         .order_by()
-        .values("figures_group")
+        .values(*groups)
         .annotate(**_call_aggregates(now))
     )
-    return {row["figures_group"]: _call_figures_from(row) for row in rows}
+    if isinstance(by, tuple):
+        return {tuple(row[name] for name in groups): _call_figures_from(row) for row in rows}
+    return {row["figures_group_0"]: _call_figures_from(row) for row in rows}
 
 
 def _weighted(pairs: Iterable[tuple[float | None, int]]) -> float | None:

@@ -30,7 +30,7 @@ def scorecard_agents(user) -> QuerySet[Agent]:
 
 
 def figures_scope(user, agent: Agent) -> FiguresScope:
-    whole = is_reviewer(user) or (is_active_user(user) and agent.user_id == user.pk)
+    whole = (is_active_user(user) and agent.user_id == user.pk) or is_reviewer(user)
     calls = Call.objects.filter(agent=agent) if whole else calls_visible_to(user).filter(agent=agent)
     return FiguresScope(calls=calls, whole=whole)
 

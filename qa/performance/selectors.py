@@ -28,7 +28,7 @@ from datetime import date, datetime, timedelta
 from fractions import Fraction
 from math import floor
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
@@ -37,7 +37,7 @@ from qa.performance.models import Acknowledgement, CoachingSession, Dispute, Log
 from qa.performance.rules import team_median
 from qa.reviews.models import Answer, Evaluation, MonitoringPlan
 from qa.reviews.selectors import QaFigures, combine_qa_figures, counted_evaluations, qa_figures, qa_figures_by
-from recordings.figures import CallFigures, call_figures, call_figures_by, combine_call_figures
+from recordings.figures import CallFigures, call_figures_by, combine_call_figures
 from recordings.models import Agent, Call, Client, Team
 
 TREND_WEEKS = 12
@@ -107,7 +107,7 @@ def _monitoring_targets(
 
 
 def _clients_by_agent(calls: QuerySet[Call]) -> dict[int, dict[int, int]]:
-    """{agent id: {client id: calls}} over `calls`, in one query."""
+    """{agent id: {client id: calls}} over `calls`, in one light query (no figures)."""
     rows = calls.filter(agent__isnull=False).order_by().values("agent_id", "client_id").annotate(n=Count("pk"))
     clients: dict[int, dict[int, int]] = defaultdict(dict)
     for row in rows:
@@ -139,25 +139,30 @@ def agent_rows(
     *, agents: QuerySet[Agent], period: Period, calls: QuerySet[Call] | None = None, team_plans: bool = True,
     with_flags: bool = True, sections: bool = True, now: datetime | None = None,
 ) -> list[AgentRow]:
-    """Every agent's figures over their calls (within `calls`, default all) in the period, in seven queries
-    (six without per-section averages, `sections=False`)."""
+    """Every agent's figures over their calls (within `calls`, default all) in the period, in six queries
+    (five without per-section averages, `sections=False`; one fewer without flags)."""
     agents_list = list(agents.select_related("team").order_by("name", "pk"))
-    scope = calls_in(Call.objects.all() if calls is None else calls, period).filter(agent__in=agents.values("pk"))
-    by_agent = call_figures_by(scope, by="agent_id", now=now)
+    ids = [a.pk for a in agents_list]
+    scope = calls_in(Call.objects.all() if calls is None else calls, period).filter(agent_id__in=ids)
+    # Per agent and client: the agent's own figures combine exactly from these, and the clients they served
+    # (for client plans and targets) come with them.
+    by_client: dict[int, dict[int, CallFigures]] = defaultdict(dict)
+    for (agent_id, client_id), figures in call_figures_by(scope, by=("agent_id", "client_id"), now=now).items():
+        by_client[agent_id][client_id] = figures
+    clients = {a: {c: f.calls_handled for c, f in per_client.items()} for a, per_client in by_client.items()}
     qa_by_agent = qa_figures_by(evaluations_of(scope), by="call__agent_id", sections=sections)
-    clients = _clients_by_agent(scope)
     targets = _monitoring_targets(agents_list, clients_by_agent=clients, period=period, team_plans=team_plans)
     flags: dict[int, list[TrainingFlag]] = defaultdict(list)
     if with_flags:
-        for flag in TrainingFlag.objects.filter(agent__in=agents.values("pk")).exclude(status=TrainingFlag.Status.CLOSED):
+        for flag in TrainingFlag.objects.filter(agent_id__in=ids).exclude(status=TrainingFlag.Status.CLOSED):
             flags[flag.agent_id].append(flag)
-    no_calls, no_qa = call_figures(Call.objects.none()), qa_figures(Evaluation.objects.none())  # no queries
+    no_qa = qa_figures(Evaluation.objects.none())  # no query
     rows = []
     for agent in agents_list:
         qa = qa_by_agent.get(agent.pk, no_qa)
         rows.append(AgentRow(
             agent=agent,
-            calls=by_agent.get(agent.pk, no_calls),
+            calls=combine_call_figures(by_client.get(agent.pk, {}).values()),
             qa=qa,
             monitoring=Monitoring(evaluations=qa.evaluations, target=targets[agent.pk]),
             primary_client_id=_primary_client(clients.get(agent.pk, {})),
@@ -283,20 +288,31 @@ class AgentFigures:
     period: Period
     row: AgentRow
     flags: list[TrainingFlag]  # empty unless the viewer sees all the agent's calls
+    team: TeamFigures | None = None
 
 
-def agent_figures(*, agent: Agent, period: Period, calls: QuerySet[Call], whole: bool, now: datetime | None = None) -> AgentFigures:
+def agent_figures(
+    *, agent: Agent, period: Period, calls: QuerySet[Call], whole: bool, with_team: bool = False,
+    now: datetime | None = None,
+) -> AgentFigures:
     """The agent's figures over `calls` (what the viewer may see of theirs). `whole`: the viewer sees all of the
-    agent's calls (QA staff, the agent): their team's plan and their training flags count too. Seven queries."""
-    (row,) = agent_rows(agents=Agent.objects.filter(pk=agent.pk), period=period, calls=calls, team_plans=whole,
-                        with_flags=False, now=now)
+    agent's calls (QA staff, the agent): their team's plan and their training flags count too, and `with_team`
+    adds their current team's figures from the same queries (the team's members are grouped with them)."""
+    team_too = whole and with_team and agent.team_id is not None
+    agents = Agent.objects.filter(pk=agent.pk)
+    if team_too:
+        agents = Agent.objects.filter(Q(pk=agent.pk) | Q(team_id=agent.team_id, is_active=True))
+    rows = agent_rows(agents=agents, period=period, calls=None if team_too else calls, team_plans=whole,
+                      with_flags=False, now=now)
+    row = next(r for r in rows if r.agent.pk == agent.pk)
     flags = []
     if whole:
         flags = list(
             TrainingFlag.objects.filter(agent=agent).exclude(status=TrainingFlag.Status.CLOSED)
             .prefetch_related("evaluations__call", "calls")
         )
-    return AgentFigures(agent=agent, period=period, row=row, flags=flags)
+    team = team_figures(team=agent.team, period=period, rows=rows) if team_too else None
+    return AgentFigures(agent=agent, period=period, row=row, flags=flags, team=team)
 
 
 def dispute_deadline(evaluation: Evaluation) -> datetime:
@@ -370,7 +386,7 @@ def scorecard_load(
     """The scorecard page: the agent's figures, targets, the team's figures, the 12-week trend, the period's
     evaluations, and (when `whole`) coaching and the decision log. A fixed number of queries."""
     now = now or timezone.now()
-    figures = agent_figures(agent=agent, period=period, calls=calls, whole=whole, now=now)
+    figures = agent_figures(agent=agent, period=period, calls=calls, whole=whole, with_team=True, now=now)
     client = Client.objects.filter(pk=figures.row.primary_client_id).first() if figures.row.primary_client_id else None
     sessions, log = [], []
     if whole:
@@ -383,7 +399,7 @@ def scorecard_load(
     return Scorecard(
         figures=figures,
         targets=Targets.of(client) if client else None,
-        team=team_figures(team=agent.team, period=period, now=now) if whole and agent.team_id else None,
+        team=figures.team,
         trend=weekly_trend(calls=agent_calls, until=min(period.last, timezone.localdate(now)), now=now),
         evaluations=scorecard_evaluations(calls_in(agent_calls, period)),
         coaching_sessions=sessions,
