@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from recordings.models import recordings_storage
-from tests.factories import ManagerFactory, ReviewerFactory, UserFactory
+from tests.factories import AgentFactory, ManagerFactory, ReviewerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -78,11 +78,13 @@ def test_it_lets_client_staff_hear_their_own_clients_calls_only(client, sample_c
     assert client.get(audio_url(other_call)).status_code == 403
 
 
-def test_it_refuses_agents_and_plain_users(client, sample_call):
+def test_it_lets_an_agent_hear_their_own_calls_and_refuses_other_agents_and_plain_users(client, sample_call):
     agent_user = UserFactory()
     sample_call.agent.user = agent_user
     sample_call.agent.save()
     client.force_login(agent_user)
+    assert client.get(audio_url(sample_call)).status_code == 200
+    client.force_login(AgentFactory(user=UserFactory()).user)
     assert client.get(audio_url(sample_call)).status_code == 403
     client.force_login(UserFactory(is_staff=True))
     assert client.get(audio_url(sample_call)).status_code == 403
