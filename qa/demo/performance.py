@@ -51,10 +51,11 @@ class Profile:
     critical_miss: float  # chance of failing a critical question
     evaluations_per_week: int = 2
     csat_bias: float = 0.0
+    misses_disclosure_lately: bool = False  # their latest evaluation fails a critical question
 
 
 PROFILES = {
-    "AGT-1042": Profile(talk_seconds=290, resolves=0.82, quality=0.85, critical_miss=0.02),  # Sarah
+    "AGT-1042": Profile(talk_seconds=290, resolves=0.82, quality=0.85, critical_miss=0.0, misses_disclosure_lately=True),  # Sarah
     "AGT-1077": Profile(talk_seconds=470, resolves=0.78, quality=0.8, critical_miss=0.0),  # James: slow
     "AGT-1093": Profile(talk_seconds=310, resolves=0.85, quality=0.9, critical_miss=0.0),  # Daniel
     "AGT-1101": Profile(talk_seconds=300, resolves=0.8, quality=0.85, critical_miss=0.0, evaluations_per_week=1),  # Emma
@@ -133,7 +134,7 @@ def _evaluations(agents: list[Agent], reviewer, rng: random.Random, now: datetim
     submitted, criteria = 0, None
     for agent in agents:
         profile = PROFILES.get(agent.external_id, DEFAULT_PROFILE)
-        for week in range(EVALUATED_WEEKS):
+        for week in reversed(range(EVALUATED_WEEKS)):  # oldest first, as reviews happen
             # Emma has not been monitored for the last three weeks.
             wanted = 0 if agent.external_id == "AGT-1101" and week < 3 else profile.evaluations_per_week
             start, end = now - timedelta(days=7 * (week + 1)), now - timedelta(days=7 * week)
@@ -145,6 +146,9 @@ def _evaluations(agents: list[Agent], reviewer, rng: random.Random, now: datetim
             for target in candidates:
                 criteria = criteria or version_criteria(version=rubric_version_for_call(call=target))  # one client, one rubric
                 answers = {c.pk: AnswerInput(value=_answer(c, profile, rng)) for c in criteria}
+                if profile.misses_disclosure_lately and week == 0 and target is candidates[-1]:
+                    first_critical = next(c for c in criteria if c.is_critical)
+                    answers[first_critical.pk] = AnswerInput(value="no", comment="No recording disclosure before the account details.")
                 try:
                     evaluation_submit(call=target, reviewer=reviewer, answers=answers, comment=rng.choice(COMMENTS))
                 except ValidationError:  # an all-N/A draw: nothing to score, leave that call
