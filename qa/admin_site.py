@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from qa.accounts.forms import AdminLoginForm
 from qa.accounts.roles import is_manager, is_reviewer
 from qa.performance.selectors import performance_summary
 from qa.reviews.selectors import manager_summary, queue_for_reviewer
@@ -22,6 +23,7 @@ class CallQaAdminSite(admin.AdminSite):
     # The list pages need the width (the call list's CSAT and QA columns must fit 1400 px beside
     # the filters); the landing page and breadcrumbs lead everywhere the sidebar did.
     enable_nav_sidebar = False
+    login_form = AdminLoginForm  # logins and failed logins go to the audit log
 
     def index(self, request, extra_context=None):
         user = request.user

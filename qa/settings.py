@@ -5,9 +5,11 @@ With nothing set, the service runs on SQLite in ./data.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -37,6 +39,23 @@ DEBUG = envbool("DEBUG", "True")
 ALLOWED_HOSTS = [h for h in envstr("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in envstr("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
+# Production (DEBUG=false) is served over HTTPS by default, directly or behind a TLS proxy
+# (BEHIND_PROXY=true trusts its X-Forwarded-Proto and X-Forwarded-For). A site that must serve
+# plain HTTP says so with HTTPS=false, and `check --deploy` then warns about it.
+HTTPS = envbool("HTTPS", "False" if DEBUG else "True")
+BEHIND_PROXY = envbool("BEHIND_PROXY", "False")
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if HTTPS:
+    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "True")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", str(365 * 24 * 3600))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "True")
+    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "True")
+    # The health of a deployment is checked over plain HTTP from inside.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
+
 INSTALLED_APPS = [
     "qa.apps.BrandedAdminConfig",
     "django.contrib.auth",
@@ -50,24 +69,35 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_q",
+    "axes",
+    "csp",
     # Ours, lowest layer first (see the import-linter contracts in pyproject.toml).
     "qa.apps.ProjectConfig",
+    "qa.audit",
     "qa.accounts",
     "recordings",
+    "qa.autoqa",
     "qa.reviews",
     "qa.performance",
+    "qa.retention",
     "qa.demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "qa.audit.context.AuditAddressMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "qa.middleware.RejectNulCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "qa.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: it answers a locked-out login attempt.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "qa.urls"
@@ -110,6 +140,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username and address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
@@ -119,8 +155,27 @@ TIME_ZONE = envstr("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
+# Login throttling (django-axes): repeated wrong passwords lock that username from that address.
+AXES_ENABLED = envbool("AXES_ENABLED", "True")
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
+AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", "15"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_LOCKOUT_CALLABLE = "qa.accounts.views.locked_out"
+# recordings cannot import the audit app; its audio view calls this to log each playback and download.
+RECORDING_ACCESS_AUDIT = "qa.audit.services.recording_accessed"
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if BEHIND_PROXY else ["REMOTE_ADDR"]
+# Wrong API tokens count against the caller's address (qa.api_auth).
+API_TOKEN_FAILURE_LIMIT = envint("API_TOKEN_FAILURE_LIMIT", "20")
+API_TOKEN_FAILURE_WINDOW = envint("API_TOKEN_FAILURE_WINDOW", "600")
+
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT = Path(envstr("STATIC_ROOT", str(DATA_DIR / "static"))).resolve()
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# WhiteNoise serves the collected files in production; in development it finds them in the apps.
+WHITENOISE_USE_FINDERS = DEBUG
 STATICFILES_DIRS = [BASE_DIR / "qa" / "static"]
 
 # Audio lives outside the source tree and has no public URL: it is only ever
@@ -128,7 +183,12 @@ STATICFILES_DIRS = [BASE_DIR / "qa" / "static"]
 AUDIO_ROOT = Path(envstr("AUDIO_ROOT", str(DATA_DIR / "audio"))).resolve()
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Hashed, compressed names in production (after collectstatic), served by WhiteNoise.
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if envbool("STATIC_MANIFEST", "False" if DEBUG else "True")
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
     "recordings": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(AUDIO_ROOT), "base_url": "/no-public-url/"},
@@ -152,11 +212,21 @@ WHISPER_BEAM_SIZE = envint("WHISPER_BEAM_SIZE", "5")
 WHISPER_LANGUAGE = envstr("WHISPER_LANGUAGE", "en")
 WHISPER_MODEL_CACHE = Path(envstr("WHISPER_MODEL_CACHE", str(DATA_DIR / "models"))).resolve()
 TRANSCRIBE_MAX_ATTEMPTS = envint("TRANSCRIBE_MAX_ATTEMPTS", "3")
+# Tasks (dotted paths taking a call id) queued once a call's transcript is stored: recordings imports no
+# QA app, so they are named here. Re-transcribing a call therefore recomputes its automatic evaluation.
+AFTER_TRANSCRIPT_TASKS = ["qa.reviews.tasks.auto_evaluate_call"]
+# Tasks (dotted paths taking an evaluation id) queued once an evaluation is submitted or amended: how apps
+# above qa.reviews hear of new scores, without signals (the training-need rules).
+QA_EVALUATION_TASKS = ["qa.performance.tasks.training_rules_after_evaluation"]
+# Extra figures `bench_transcription` prints (dotted paths; see qa/reviews/auto_bench.py).
+BENCH_TRANSCRIPTION_EXTRAS = ["qa.reviews.auto_bench.auto_qa_figures"]
 
 REDIS_URL = envstr("REDIS_URL", "")
 Q_TIMEOUT = envint("Q_TIMEOUT", "1800")
 # A transcription claim older than the task timeout belongs to a dead worker: it may be taken again.
 TRANSCRIBE_STALE_AFTER = envint("TRANSCRIBE_STALE_AFTER", str(Q_TIMEOUT))
+# A call still `received` this long after ingest found the broker down: the sweep queues it.
+TRANSCRIBE_RECEIVED_AFTER = envint("TRANSCRIBE_RECEIVED_AFTER", "60")
 Q_CLUSTER = {
     "name": envstr("Q_NAME", "callqa"),
     "workers": envint("Q_WORKERS", "1"),
@@ -176,13 +246,33 @@ else:
     Q_CLUSTER["orm"] = "default"
 Q_CLUSTER["sync"] = envbool("Q_SYNC", "False")
 
-# django-q2 tasks queued (after commit) with an evaluation's id whenever one is submitted or amended:
-# how apps above qa.reviews hear of new scores, without signals.
-QA_EVALUATION_TASKS = ["qa.performance.tasks.training_rules_after_evaluation"]
+# Every page may load only this service's own scripts, styles, images, media and data: no CDN, no
+# inline script. The API's ReDoc page alone allows inline styles (qa/urls.py), which its renderer injects.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        # Plus a per-response nonce, for the <style> the wavesurfer player puts in its shadow DOM.
+        "style-src": ["'self'", NONCE],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "media-src": ["'self'", "blob:"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    },
+}
+
+if REDIS_URL:
+    # Shared by every web and worker process: login and token-guessing counters, waveform peaks.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "qa.api_auth.ThrottledTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -203,7 +293,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
-# One login page for everyone outside the admin; after it, `qa.landing.home` sends each role to its page.
+# One login page for everyone outside the admin; after it, `qa.views.home` sends each role to its page.
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -222,5 +312,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["no_traceback_for_refusals"]}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     # Django's own console handler would print each request warning a second time.
-    "loggers": {"django": {"handlers": [], "level": envstr("LOG_LEVEL", "INFO"), "propagate": True}},
+    "loggers": {
+        "django": {"handlers": [], "level": envstr("LOG_LEVEL", "INFO"), "propagate": True},
+        # Every login is in its tables (and the audit log); lockouts are warnings and still show.
+        "axes": {"handlers": [], "level": "WARNING", "propagate": True},
+    },
 }

@@ -5,6 +5,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from qa.lib.admin import SafeDateHierarchy
 from recordings import access, services
 from recordings.forms import CallUploadForm
 from recordings.models import CALL_METADATA_FIELDS, Agent, Call, CallAnalytics, Client, Recording, Team
@@ -26,6 +27,7 @@ class ClientAdmin(admin.ModelAdmin):
             "service_level_target", "abandonment_target", "aht_target_seconds", "fcr_target", "qa_target",
             "csat_target", "nps_target", "ces_target",
         ]}),
+        ("Retention", {"fields": ["retention_days", "retention_scope"]}),
         ("Client portal", {"fields": ["portal_shows_criterion_comments", "portal_shows_reviewer_names"]}),
     ]
 
@@ -63,7 +65,7 @@ class AnalyticsInline(admin.StackedInline):
 
 
 @admin.register(Call)
-class CallAdmin(admin.ModelAdmin):
+class CallAdmin(SafeDateHierarchy, admin.ModelAdmin):
     change_list_template = "admin/recordings/call/change_list.html"
     list_display = ["external_id", "client", "agent_name", "started", "status", "duration", "resolved", "csat"]
     list_filter = ["status", "client", "direction", "agent__team", "resolved"]
@@ -71,13 +73,13 @@ class CallAdmin(admin.ModelAdmin):
     date_hierarchy = "started_at"
     list_select_related = ["client", "agent", "recording"]
     readonly_fields = [
-        "status", "failure_reason", "transcription_attempts", "claimed_at", "created_at", "updated_at",
+        "status", "failure_reason", "transcription_attempts", "claimed_at", "audio_deleted_at", "created_at", "updated_at",
         "transcript_view",
     ]
     fieldsets = [
         (None, {"fields": ["client", "agent", "external_id", "started_at", "answered"]}),
         ("Handling", {"fields": list(CALL_METADATA_FIELDS)}),
-        ("Processing", {"fields": ["status", "failure_reason", "transcription_attempts", "claimed_at", "created_at", "updated_at"]}),
+        ("Processing", {"fields": ["status", "failure_reason", "transcription_attempts", "claimed_at", "audio_deleted_at", "created_at", "updated_at"]}),
         ("Transcript", {"fields": ["transcript_view"]}),
     ]
     inlines = [RecordingInline, AnalyticsInline]

@@ -13,7 +13,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from recordings import access, selectors, services
-from recordings.models import CALL_METADATA_FIELDS, Agent, Call, CallAnalytics, Client, Recording, Transcript
+from recordings.models import CALL_METADATA_FIELDS, Agent, Call, CallAnalytics, Client, Recording, Transcript, validate_call_time
 from recordings.transcription import call_retranscribe
 
 
@@ -102,8 +102,8 @@ class CallListCreateApi(GenericAPIView):
     class FilterSerializer(serializers.Serializer):
         client = serializers.SlugField(required=False)
         agent = serializers.CharField(required=False, max_length=128)
-        started_after = serializers.DateTimeField(required=False, help_text="ISO 8601; inclusive.")
-        started_before = serializers.DateTimeField(required=False, help_text="ISO 8601; exclusive.")
+        started_after = serializers.DateTimeField(required=False, validators=[validate_call_time], help_text="ISO 8601; inclusive.")
+        started_before = serializers.DateTimeField(required=False, validators=[validate_call_time], help_text="ISO 8601; exclusive.")
         status = serializers.ChoiceField(choices=Call.Status.choices, required=False)
         q = serializers.CharField(required=False, max_length=200, help_text="Full-text search in transcripts.")
 
@@ -152,9 +152,13 @@ class CallListCreateApi(GenericAPIView):
             return Response(exc.messages, status=status.HTTP_503_SERVICE_UNAVAILABLE)
         except services.IngestError as exc:
             raise ValidationError(exc.messages) from exc
-        body = CallOutputSerializer(result.call).data
+        call = result.call
+        call.refresh_from_db(fields=["status"])  # queueing happened after the commit, or did not
+        body = CallOutputSerializer(call).data
         if not result.created:
             body["duplicate_of"] = result.duplicate_of
+        elif call.status == Call.Status.RECEIVED and settings.TRANSCRIBE_ON_INGEST:
+            body["queue_note"] = "Stored; waiting to be queued for transcription (the task queue is unreachable). It is queued automatically."
         return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
 
 
@@ -177,7 +181,7 @@ class CallDetailApi(GenericAPIView):
         call = selectors.call_get(user=request.user, call_id=call_id)
         if call is None:
             return Response({"detail": "No such call."}, status=status.HTTP_404_NOT_FOUND)
-        return Response(CallDetailOutputSerializer(call).data)
+        return Response(self.get_serializer(call).data)
 
 
 class ClientSerializer(serializers.ModelSerializer):

@@ -1,12 +1,38 @@
 import uuid
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+
+EARLIEST_CALL = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST_CALL_AHEAD = timedelta(days=1)
+
+
+def validate_call_time(value: datetime) -> None:
+    """The one rule for call times on every way in: from 2000 to a day ahead of now.
+
+    The database could store far stranger dates (year 1 with a +14:00 offset is a BC date in
+    PostgreSQL) that Python then cannot read back; such input never gets that far.
+    """
+    if value is None:
+        return
+    if timezone.is_naive(value):
+        raise ValidationError("Give a time zone (e.g. 2026-11-02T09:30:00Z).")
+    try:
+        latest = timezone.now() + LATEST_CALL_AHEAD
+        if not (EARLIEST_CALL <= value <= latest):
+            raise ValidationError(
+                f"must lie between {EARLIEST_CALL:%Y-%m-%d} and a day from now ({latest:%Y-%m-%d %H:%M} UTC)."
+            )
+    except OverflowError:  # so far from the range that converting it to UTC fails
+        raise ValidationError(f"must lie between {EARLIEST_CALL:%Y-%m-%d} and a day from now.") from None
 
 
 def recordings_storage():
@@ -93,6 +119,19 @@ class Client(models.Model):
         max_digits=3, decimal_places=2, default=Decimal("5.00"), validators=[MinValueValidator(1), MaxValueValidator(7)],
         help_text="Lowest acceptable average customer effort score (1-7, 7 = easiest).",
     )
+    # How long recordings are kept.
+    class RetentionScope(models.TextChoices):
+        AUDIO = "audio", "Recordings only (transcripts and evaluations stay)"
+        EVERYTHING = "everything", "Recordings, transcripts and evaluations"
+
+    retention_days = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1)],
+        help_text="Delete recordings older than this many days; empty keeps them.",
+    )
+    retention_scope = models.CharField(
+        max_length=10, choices=RetentionScope.choices, default=RetentionScope.AUDIO,
+        help_text="What goes when a recording's time is up.",
+    )
     # What the client's staff see in the portal.
     portal_shows_criterion_comments = models.BooleanField(
         default=False, help_text="Show reviewers' comments on each question, not only the comment on the whole call.",
@@ -167,7 +206,7 @@ class Call(models.Model):
     )
     external_id = models.CharField(max_length=128, help_text="The call's id in the telephony system.")
     direction = models.CharField(max_length=8, choices=Direction.choices, default=Direction.INBOUND)
-    started_at = models.DateTimeField()
+    started_at = models.DateTimeField(validators=[validate_call_time])
     customer_ref = models.CharField(max_length=128, blank=True, help_text="Caller number or CRM id.")
     queue = models.CharField(max_length=128, blank=True)
     wait_seconds = models.PositiveIntegerField(null=True, blank=True)
@@ -188,6 +227,9 @@ class Call(models.Model):
     )
     answered = models.BooleanField(default=True, help_text="False: the customer hung up before an agent answered.")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.RECEIVED, db_index=True)
+    audio_deleted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the client's retention period removed the recording.",
+    )
     failure_reason = models.TextField(blank=True)
     transcription_attempts = models.PositiveSmallIntegerField(default=0)
     claimed_at = models.DateTimeField(null=True, blank=True, help_text="When a worker claimed it.")

@@ -136,7 +136,9 @@ def call_ingest(
             storage.delete(stored_name)
             stored_name = ""
             return _existing_duplicate(client, external_id, staged.sha256)
-        stored_name = ""  # committed: the file now belongs to the row
+        stored_name = ""  # committed: the file now belongs to the row, whatever happens next
+        if settings.TRANSCRIBE_ON_INGEST:
+            call_transcription_queue(call_id=call.pk)
         return IngestResult(call=call, created=True)
     finally:
         if stored_name:
@@ -160,8 +162,6 @@ def _save_rows(call: Call, staged: _StagedAudio, info: AudioInfo, stored_name: s
         sample_rate=info.sample_rate,
         size_bytes=staged.size,
     )
-    if settings.TRANSCRIBE_ON_INGEST:
-        call_transcription_queue(call=call)
 
 
 def _existing_duplicate(client: Client, external_id: str, sha256: str) -> IngestResult:

@@ -72,12 +72,13 @@ class TranscriptionResult:
     analytics: Analytics | None  # None for mono calls: no agent/customer split
 
 
-def call_transcription_queue(*, call: Call) -> None:
-    """Mark the call queued and hand it to the workers once the transaction commits."""
-    Call.objects.filter(pk=call.pk).update(status=Call.Status.QUEUED, failure_reason="", claimed_at=None)
-    call.status = Call.Status.QUEUED
-    call_id = call.pk
-    transaction.on_commit(lambda: _enqueue(call_id))
+def call_transcription_queue(*, call_id: int) -> None:
+    """Hand a `received` call to the workers once the transaction commits.
+
+    The call is marked `queued` only once the broker took the task. If the broker is down, the
+    call stays `received` with its audio, and `transcription_requeue_stale` queues it later.
+    """
+    transaction.on_commit(lambda: _queue_received(call_id))
 
 
 def call_retranscribe(*, call_id: int) -> Call:
@@ -87,13 +88,22 @@ def call_retranscribe(*, call_id: int) -> Call:
     """
     with transaction.atomic():
         call = Call.objects.select_for_update().get(pk=call_id)
-        call.status = Call.Status.QUEUED
+        call.status = Call.Status.RECEIVED
         call.failure_reason = ""
         call.claimed_at = None
         call.transcription_attempts = 0
         call.save(update_fields=["status", "failure_reason", "claimed_at", "transcription_attempts", "updated_at"])
-        transaction.on_commit(lambda: _enqueue(call_id))
+        call_transcription_queue(call_id=call_id)
+    call.refresh_from_db(fields=["status"])
     return call
+
+
+def _queue_received(call_id: int) -> bool:
+    if not _enqueue(call_id):
+        return False
+    # Conditional: a worker may already have claimed it.
+    Call.objects.filter(pk=call_id, status=Call.Status.RECEIVED).update(status=Call.Status.QUEUED, updated_at=timezone.now())
+    return True
 
 
 def call_transcribe(*, call_id: int, engine: engines.Engine | None = None) -> TranscribeOutcome:
@@ -172,12 +182,17 @@ def transcription_requeue_stale() -> int:
     stale = Q(status=Call.Status.TRANSCRIBING, claimed_at__lt=stale_before) | Q(
         status=Call.Status.QUEUED, updated_at__lt=stale_before
     )
+    if settings.TRANSCRIBE_ON_INGEST:
+        # Calls the broker could not take when they came in (it was down).
+        waiting_before = now - timedelta(seconds=settings.TRANSCRIBE_RECEIVED_AFTER)
+        stale |= Q(status=Call.Status.RECEIVED, updated_at__lt=waiting_before, recording__isnull=False)
     requeued = 0
     for call_id in Call.objects.filter(stale).values_list("pk", flat=True):
+        # A duplicate task is harmless: only one of them wins the claim.
+        if not _enqueue(call_id):
+            break  # the broker is down: the next sweep tries again, nothing is lost
         # Conditional, so a worker that claims the call meanwhile keeps it.
         if Call.objects.filter(stale, pk=call_id).update(status=Call.Status.QUEUED, claimed_at=None, updated_at=now):
-            # A duplicate task is harmless: only one of them wins the claim.
-            _enqueue(call_id)
             requeued += 1
     return requeued
 
@@ -192,10 +207,16 @@ def calls_queue_untranscribed(*, include_failed: bool = False) -> int:
     return count + transcription_requeue_stale()
 
 
-def _enqueue(call_id: int) -> None:
+def _enqueue(call_id: int) -> bool:
+    """Hand the task to the broker; False (logged) when the broker refused or could not be reached."""
     from django_q.tasks import async_task
 
-    async_task(TASK, call_id, task_name=f"transcribe-call-{call_id}", group="transcription")
+    try:
+        async_task(TASK, call_id, task_name=f"transcribe-call-{call_id}", group="transcription")
+    except Exception as exc:  # noqa: BLE001 - any broker failure: the call waits for the sweep
+        logger.warning("Could not queue call %s for transcription (%s: %s); it waits for the next sweep", call_id, type(exc).__name__, exc)
+        return False
+    return True
 
 
 def transcription_claim(*, call_id: int) -> Claim | None:
@@ -244,7 +265,7 @@ def _requeue(claim: Claim, reason: str) -> TranscribeOutcome:
         )
         if updated:
             logger.warning("Call %s queued again after: %s", call_id, reason)
-            transaction.on_commit(lambda: _enqueue(call_id))
+            transaction.on_commit(lambda: _enqueue(call_id))  # if the broker is down, the stale sweep recovers it
     return TranscribeOutcome.REQUEUED if updated else TranscribeOutcome.SKIPPED
 
 
@@ -288,7 +309,23 @@ def transcript_store(*, claim: Claim, result: TranscriptionResult) -> bool:
         Call.objects.filter(pk=call_id).update(
             status=Call.Status.TRANSCRIBED, failure_reason="", claimed_at=None, updated_at=timezone.now()
         )
+        transaction.on_commit(lambda: _enqueue_after_transcript(call_id))
     return True
+
+
+def _enqueue_after_transcript(call_id: int) -> None:
+    """Queue the settings' AFTER_TRANSCRIPT_TASKS for the call (auto-QA): QA apps hook in by name.
+
+    The transcript is stored whatever happens here: a broker that is down only costs the follow-up
+    (logged; auto-QA's recompute covers it).
+    """
+    from django_q.tasks import async_task
+
+    for task in getattr(settings, "AFTER_TRANSCRIPT_TASKS", ()):
+        try:
+            async_task(task, call_id, task_name=f"{task.rsplit('.', 1)[-1]}-{call_id}", group="after-transcript")
+        except Exception as exc:  # noqa: BLE001 - any broker failure
+            logger.warning("Could not queue %s for call %s (%s: %s)", task, call_id, type(exc).__name__, exc)
 
 
 @contextmanager

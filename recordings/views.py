@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.module_loading import import_string
 from django.views.decorators.http import require_safe
 
 from recordings import access
@@ -25,7 +27,9 @@ CONTENT_TYPES = {
     "mp4": "audio/mp4",
     "webm": "audio/webm",
 }
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+# At most 18 digits a side: larger numbers are no byte offset of ours, and int() of thousands of
+# digits raises ValueError (Python's digit limit) instead of answering.
+_RANGE = re.compile(r"^bytes=(\d{0,18})-(\d{0,18})$")
 
 
 class UnsatisfiableRange(Exception):
@@ -76,9 +80,13 @@ def _permitted_recording(request: HttpRequest, call_id: int):
         return None, redirect_to_login(request.get_full_path())
     call = get_object_or_404(Call.objects.select_related("client", "recording"), pk=call_id)
     if not access.can_listen(request.user, call):
-        return None, HttpResponseForbidden("You may not listen to this call.")
+        # The same answer as for a call that does not exist: ids cannot be probed.
+        raise Http404("No such call.")
     recording = getattr(call, "recording", None)
     if recording is None:
+        if call.audio_deleted_at:
+            reason = f"This call's recording was deleted on {call.audio_deleted_at:%Y-%m-%d} (the client's retention period)."
+            return None, HttpResponse(reason, status=404, content_type="text/plain")
         return None, HttpResponse("This call has no recording.", status=404, content_type="text/plain")
     if not recordings_storage().exists(recording.file.name):
         return None, HttpResponse("This call's audio file is missing from storage.", status=404, content_type="text/plain")
@@ -125,6 +133,10 @@ def call_audio(request: HttpRequest, call_id: int) -> HttpResponse:
 
     first, last = byte_range if byte_range else (0, size - 1)
     length = last - first + 1
+    download = request.GET.get("download") == "1"
+    if request.method == "GET" and (first == 0 or download):
+        # A player asks for byte 0 once when it starts; seeking asks for later ranges.
+        _audit_access(request, recording.call, download=download)
     fh = storage.open(recording.file.name, "rb")
     fh.seek(first)
     if request.method == "HEAD":
@@ -138,5 +150,15 @@ def call_audio(request: HttpRequest, call_id: int) -> HttpResponse:
     response["Accept-Ranges"] = "bytes"
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Disposition"] = "inline"
+    if download:
+        response["Content-Disposition"] = f'attachment; filename="call-{recording.call.pk}.{ext}"'
+    else:
+        response["Content-Disposition"] = "inline"
     return response
+
+
+def _audit_access(request: HttpRequest, call: Call, *, download: bool) -> None:
+    """Through a setting: the audit log lives in a QA app, which recordings never imports."""
+    if settings.RECORDING_ACCESS_AUDIT:
+        record = import_string(settings.RECORDING_ACCESS_AUDIT)
+        record(user=request.user, call=call, download=download, redacted=False)

@@ -20,10 +20,6 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS_DIR = Path(__file__).resolve().parent / "screenshots"
 
-# Playwright's sync API runs an event loop in the test thread; the ORM calls in the tests
-# are still plain synchronous code.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 needs_chromium = pytest.mark.skipif(
     not shutil.which(CHROMIUM), reason=f"{CHROMIUM} is missing: install Debian's 'chromium' package"
 )

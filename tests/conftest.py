@@ -43,6 +43,12 @@ def audio_root(settings, tmp_path):
     return root
 
 
+@pytest.fixture(autouse=True)
+def no_login_throttling(settings):
+    """Login throttling (django-axes) stays out of the way of `client.login`; its own tests turn it on."""
+    settings.AXES_ENABLED = False
+
+
 @pytest.fixture
 def stored_files(audio_root):
     """A function listing the audio files kept in storage (temp files included)."""
@@ -78,9 +84,12 @@ def wav_file(tmp_path):
 
 
 @pytest.fixture
-def browser(live_server):
+def browser(live_server, monkeypatch):
     """Headless Chromium; depends on live_server so the browser closes first (an open audio
     stream would otherwise keep a server thread and its database connection alive)."""
+    # Playwright's sync API runs an event loop in the test thread; the ORM calls in the tests
+    # are still plain synchronous code.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     if not shutil.which(CHROMIUM):
         pytest.skip(f"{CHROMIUM} is missing: install Debian's 'chromium' package")
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")

@@ -6,6 +6,8 @@ permissions only open the admin pages QA staff work in. Made by this app's data 
 
 from __future__ import annotations
 
+from django.db import migrations
+
 from qa.accounts.roles import MANAGERS_GROUP, REVIEWERS_GROUP
 
 # "app_label.codename"
@@ -24,7 +26,7 @@ QA_STAFF_PERMISSIONS = [
 
 GROUP_PERMISSIONS: dict[str, list[str]] = {
     REVIEWERS_GROUP: QA_STAFF_PERMISSIONS,
-    MANAGERS_GROUP: QA_STAFF_PERMISSIONS,
+    MANAGERS_GROUP: [*QA_STAFF_PERMISSIONS, "audit.view_auditentry"],
 }
 
 
@@ -36,3 +38,23 @@ def groups_ensure(group_model, permission_model, group_permissions: dict[str, li
             app_label, codename = dotted.split(".", 1)
             permission = permission_model.objects.get(content_type__app_label=app_label, codename=codename)
             group.permissions.add(permission)
+
+
+def groups_operation() -> migrations.RunPython:
+    """The data-migration step that (re)makes the groups with their permissions.
+
+    Permissions are normally made after all migrations; they are made here first, so the groups
+    can hold permissions of models migrated in the same run. Apps that add a permission for a
+    group add a migration with this step, depending on the migration that made the model.
+    """
+
+    def make(apps, schema_editor):
+        from django.contrib.auth.management import create_permissions
+
+        for app_config in apps.get_app_configs():
+            app_config.models_module = True
+            create_permissions(app_config, verbosity=0)
+            app_config.models_module = None
+        groups_ensure(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+
+    return migrations.RunPython(make, migrations.RunPython.noop)

@@ -1,8 +1,10 @@
 """Auto-QA: check every transcribed call against the rubric's automatic items, with evidence.
 
-Pure code (no models, no database): `evaluate(checks, transcript=..., analytics=..., context=...)` returns per
-check `pass` / `fail` / `unknown`, a confidence and evidence. Checks are `Check` configs (see `config`),
-JSON-serialisable; `default_checks()` gives the ones for the default rubric's checkable criteria.
+The engine is pure code (no models, no database): `evaluate(checks, transcript=..., analytics=..., context=...)`
+returns per check `pass` / `fail` / `unknown`, a confidence and evidence. Checks are `Check` configs (see
+`config`), JSON-serialisable; `default_checks()` gives the ones for the default rubric's checkable criteria.
+The app stores the results (`models`, `services`) and reads figures from them (`selectors`); which checks a
+call gets and when is decided by `qa.reviews` (rubrics), which runs the engine in a task after each transcript.
 """
 
 from qa.autoqa.config import Check, ConfigError, rule_from_dict, rule_to_dict

@@ -41,6 +41,8 @@ METRICS = (
 )
 DEAD_AIR_METRICS = ("dead_air_seconds", "longest_dead_air_seconds")
 _KEY = re.compile(r"[a-z][a-z0-9_]{0,63}")
+# A check's key (and its rubric criterion's): lower-case letters, digits and _, starting with a letter.
+KEY_PATTERN = _KEY.pattern
 _SLOT = re.compile(r"\{([a-z_]*)\}")
 
 

@@ -18,8 +18,8 @@ DEAD_AIR = "dead_air"
 
 DEFAULT_KEYS = (GREETING, RECORDING_DISCLOSURE, IDENTITY_VERIFICATION, HOLD_ETIQUETTE, CLOSING, EMPATHY, DEAD_AIR)
 
-# The default rubric's questions (qa DEFAULT_RUBRIC) and the check each carries. `dead_air` has no
-# question there yet: it needs a criterion of its own to show in evaluations.
+# The default rubric's questions (qa.reviews.services.DEFAULT_RUBRIC) and the key (and check) each carries.
+DEAD_AIR_QUESTION = "Kept the line alive: no long unexplained silence"
 DEFAULT_RUBRIC_KEYS = {
     "Greeted the caller with the company name and their own name": GREETING,
     "Disclosed that the call may be recorded": RECORDING_DISCLOSURE,
@@ -27,6 +27,7 @@ DEFAULT_RUBRIC_KEYS = {
     "Asked permission before placing on hold and thanked the caller after": HOLD_ETIQUETTE,
     'Asked "Is there anything else I can help with?" before closing': CLOSING,
     "Showed empathy and kept a professional tone": EMPATHY,
+    DEAD_AIR_QUESTION: DEAD_AIR,
 }
 
 GREETING_SECONDS = 15.0

@@ -18,10 +18,11 @@ from django.utils import timezone
 import recordings
 from qa.accounts.roles import MANAGERS_GROUP, REVIEWERS_GROUP
 from qa.demo.performance import PerformanceDemo, demo_performance
+from qa.reviews.auto_services import call_auto_evaluate
 from qa.reviews.models import MonitoringPlan
 from qa.reviews.services import rubric_install_default
 from recordings import services
-from recordings.models import Agent, Client, Team
+from recordings.models import Agent, Call, Client, Team
 
 SAMPLES_DIR = Path(recordings.__file__).resolve().parent / "samples"
 DEMO_PASSWORD = "demo-pass-1"
@@ -57,6 +58,7 @@ def demo_load() -> DemoSummary:
     _users(client)
     imported = _sample_calls(client)
     _qa_setup(client)
+    _auto_qa()
     performance = demo_performance(client)
     return DemoSummary(calls_imported=imported, users=DEMO_USERS, performance=performance)
 
@@ -126,6 +128,13 @@ def _qa_setup(client: Client) -> None:
     MonitoringPlan.objects.get_or_create(
         client=client, is_active=True, defaults={"evaluations_per_agent": 2, "period": MonitoringPlan.Period.WEEK}
     )
+
+
+def _auto_qa() -> None:
+    """Automatic evaluations of the calls already transcribed (a re-run); the worker checks the others as it
+    transcribes them (settings.AFTER_TRANSCRIPT_TASKS)."""
+    for call_id in Call.objects.filter(status=Call.Status.TRANSCRIBED, auto_evaluation__isnull=True).values_list("pk", flat=True):
+        call_auto_evaluate(call_id=call_id)
 
 
 def sample_metadata() -> list[dict]:

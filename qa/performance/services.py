@@ -13,6 +13,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from qa.audit.models import Action
+from qa.audit.services import audit_record
 from qa.performance import access
 from qa.performance.models import Acknowledgement, CoachingSession, Dispute, LogEntry, TrainingFlag, TrainingRules
 from qa.performance.rules import (
@@ -265,6 +267,18 @@ def _open_dispute_for_update(dispute: Dispute, manager) -> Dispute:
     return dispute
 
 
+def _audit_decision(dispute: Dispute, manager) -> None:
+    audit_record(action=Action.DISPUTE_DECIDED, actor=manager, obj=dispute, detail={
+        "outcome": dispute.status, "evaluation": dispute.evaluation_id, "score_disputed": str(dispute.score_disputed),
+        "score_now": str(dispute.evaluation.score),
+    })
+
+
+def transcript_viewed(*, user, call: Call) -> None:
+    """An agent read their call's transcript on their call page: the audit log keeps it."""
+    audit_record(action=Action.TRANSCRIPT_VIEWED, actor=user, obj=call, detail={"page": "agent call"})
+
+
 def _resolution(text: str) -> str:
     text = (text or "").strip()
     if not text:
@@ -279,6 +293,7 @@ def dispute_uphold(*, dispute: Dispute, manager, resolution: str) -> Dispute:
     dispute.status, dispute.resolved_by, dispute.resolved_at = Dispute.Status.UPHELD, manager, timezone.now()
     dispute.resolution = resolution
     dispute.save()
+    _audit_decision(dispute, manager)
     _log(dispute.agent, LogEntry.Kind.DISPUTE_UPHELD,
          f"The score of {dispute.evaluation.score}% on call {dispute.evaluation.call.external_id} stands: {resolution}",
          actor=manager, evaluation=dispute.evaluation, dispute=dispute)
@@ -299,7 +314,9 @@ def dispute_rescore(
     )
     dispute.status, dispute.resolved_by, dispute.resolved_at = Dispute.Status.RESCORED, manager, timezone.now()
     dispute.resolution, dispute.amendment = resolution, evaluation.amendments.order_by("-changed_at", "-pk").first()
+    dispute.evaluation = evaluation  # as re-scored
     dispute.save()
+    _audit_decision(dispute, manager)
     _log(dispute.agent, LogEntry.Kind.DISPUTE_RESCORED,
          f"Call {evaluation.call.external_id} re-scored {dispute.score_disputed}% → {evaluation.score}%: {resolution}",
          actor=manager, evaluation=evaluation, dispute=dispute)

@@ -178,11 +178,14 @@ def my_call(request: HttpRequest, call_id: int) -> HttpResponse:
         counted_evaluations(Evaluation.objects.filter(call=call)).select_related("reviewer")
         .prefetch_related("answers__criterion__section").first()
     )
+    transcript = transcript_lines(call=call)
+    if transcript:
+        services.transcript_viewed(user=request.user, call=call)
     context = {
         "title": f"Call {call.external_id}",
         "call": call,
         "audio_url": reverse("recordings:call-audio", args=[call.pk]) if hasattr(call, "recording") and can_listen(request.user, call) else "",
-        "transcript": transcript_lines(call=call),
+        "transcript": transcript,
         "evaluation": evaluation,
     }
     return render(request, "performance/call.html", context)

@@ -15,8 +15,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from qa.accounts.roles import reviewers
-from qa.reviews import access, sampling, selectors, services
-from qa.reviews.forms import CalibrationSessionForm, ReviewAssignmentForm
+from qa.reviews import access, auto_admin, sampling, selectors, services  # noqa: F401 - auto_admin registers itself
+from qa.reviews.forms import CalibrationSessionForm, CriterionFormSet, ReviewAssignmentForm
 from qa.reviews.models import (
     CalibrationSession,
     Criterion,
@@ -126,7 +126,9 @@ class SectionInline(InlineAccess, admin.TabularInline):
 
 class CriterionInline(InlineAccess, admin.StackedInline):
     model = Criterion
-    fields = [("position", "answer_type", "weight", "max_points", "is_critical"), "question", "guidance"]
+    fields = [("position", "answer_type", "weight", "max_points", "is_critical"), "question", "guidance",
+              ("key", "auto_check_enabled"), "auto_check"]
+    formset = CriterionFormSet
     extra = 0
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 
 from qa.accounts.roles import reviewers
 from qa.reviews import scoring
@@ -125,3 +126,18 @@ class CalibrationSessionForm(forms.ModelForm):
         elif self.instance.pk and data.get("expert") and not self.instance.reviewers.filter(pk=data["expert"].pk).exists():
             self.add_error("expert", "The expert must be one of the session's reviewers.")
         return data
+
+
+class CriterionFormSet(BaseInlineFormSet):
+    """A section's questions: each key once (the model checks the version's other sections)."""
+
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            key = form.cleaned_data.get("key") if hasattr(form, "cleaned_data") else None
+            if not key or form.cleaned_data.get("DELETE"):
+                continue
+            if key in seen:
+                raise ValidationError(f"Two questions have the key '{key}': keys are unique in a rubric version.")
+            seen.add(key)

@@ -4,12 +4,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from qa.reviews import scoring
+from qa.autoqa.config import KEY_PATTERN
+from qa.reviews import autochecks, scoring
 from recordings.models import Agent, Call, Client, Team
 
 
@@ -122,6 +123,17 @@ class Criterion(models.Model):
         default=False, help_text="Compliance item: failing it makes the whole evaluation 0.",
     )
     position = models.PositiveIntegerField(default=0)
+    # Auto-QA (qa.reviews.autochecks): a stable key, the same in every version, and the check on it.
+    key = models.CharField(
+        max_length=64, blank=True, validators=[RegexValidator(f"^{KEY_PATTERN}$", "Lower-case letters, digits and _, starting with a letter.")],
+        help_text="Stable name of the question (e.g. greeting), kept in new versions; needed for an automatic check.",
+    )
+    auto_check = models.JSONField(
+        null=True, blank=True,
+        help_text='Automatic check: {"rule": {"type": "phrase", "phrases": ["thank you for calling {company}"], '
+                  '"first_seconds": 15}}. See README, Auto-QA. Empty: reviewers only.',
+    )
+    auto_check_enabled = models.BooleanField(default=True, help_text="Off: the check is not run (managers switch it).")
 
     class Meta:
         ordering = ["section__position", "section_id", "position", "id"]
@@ -145,6 +157,7 @@ class Criterion(models.Model):
             raise ValidationError({"max_points": "A points question needs max points (1 or more)."})
         if self.answer_type != AnswerType.POINTS and self.max_points is not None:
             raise ValidationError({"max_points": "Only points questions have max points."})
+        autochecks.criterion_clean(self)
 
     def spec(self) -> scoring.CriterionSpec:
         return scoring.CriterionSpec(
@@ -392,3 +405,12 @@ class QueueItem(ReviewAssignment):
         verbose_name = "my queue item"
         verbose_name_plural = "my queue"
 
+
+
+class AutoCheck(Criterion):
+    """Questions with an automatic check: the managers' list of checks, their agreement with reviewers and
+    the switch that turns one off (qa.reviews.auto_admin)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "automatic check"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,7 +14,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from qa.accounts.roles import is_manager
-from qa.reviews import access, scoring
+from qa.audit.models import Action
+from qa.audit.services import audit_record
+from qa.autoqa.defaults import DEAD_AIR_QUESTION, DEFAULT_RUBRIC_KEYS, default_checks
+from qa.reviews import access, auto_services, scoring
+from qa.reviews.autochecks import check_to_json
 from qa.reviews.models import (
     Answer,
     CalibrationSession,
@@ -28,6 +33,8 @@ from qa.reviews.models import (
 )
 from qa.reviews.selectors import rubric_version_for_call
 from recordings.models import Call
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -98,6 +105,7 @@ def _rubric_version_copy(*, version: RubricVersion) -> RubricVersion:
             Criterion(
                 section=new_section, question=c.question, guidance=c.guidance, answer_type=c.answer_type,
                 weight=c.weight, max_points=c.max_points, is_critical=c.is_critical, position=c.position,
+                key=c.key, auto_check=c.auto_check, auto_check_enabled=c.auto_check_enabled,
             )
             for c in section.criteria.all()
         )
@@ -126,6 +134,7 @@ DEFAULT_RUBRIC = [
     ]),
     ("Hold and closing", Decimal("10"), [
         ("Asked permission before placing on hold and thanked the caller after", "N/A when the caller was not put on hold.", scoring.YES_NO_NA, Decimal("1"), None, False),
+        (DEAD_AIR_QUESTION, "No silence over 10 s other than a hold the agent asked for; explain what you are doing while you look things up.", scoring.YES_NO, Decimal("1"), None, False),
         ("Asked \"Is there anything else I can help with?\" before closing", "", scoring.YES_NO, Decimal("1"), None, False),
         ("Closed the call politely with the company name", "", scoring.YES_NO, Decimal("1"), None, False),
     ]),
@@ -144,12 +153,15 @@ def rubric_install_default() -> Rubric:
         is_default=not Rubric.objects.filter(is_default=True).exists(),
     )
     version = rubric.versions.get()
+    checks = {check.key: check for check in default_checks()}
     for s_pos, (title, weight, criteria) in enumerate(DEFAULT_RUBRIC):
         section = Section.objects.create(version=version, title=title, weight=weight, position=s_pos)
         for c_pos, (question, guidance, answer_type, c_weight, max_points, critical) in enumerate(criteria):
+            key = DEFAULT_RUBRIC_KEYS.get(question, "")
             criterion = Criterion(
                 section=section, question=question, guidance=guidance, answer_type=answer_type,
                 weight=c_weight, max_points=max_points, is_critical=critical, position=c_pos,
+                key=key, auto_check=check_to_json(checks[key]) if key else None,
             )
             criterion.full_clean()
             criterion.save()
@@ -164,7 +176,9 @@ def _queue_evaluation_tasks_on_commit(evaluation_id: int) -> None:
     """Once committed, queue the django-q2 tasks named in settings.QA_EVALUATION_TASKS with a new or changed score.
 
     Apps above this one (training rules) hear of scores this way, explicitly, rather than through signals.
-    The list is read now, at the change, not when the outermost transaction commits.
+    The list is read now, at the change, not when the outermost transaction commits. The evaluation is
+    saved whatever happens here: a broker that is down only costs the follow-up (logged; the training
+    rules' hourly schedule covers it).
     """
     from django_q.tasks import async_task
 
@@ -172,7 +186,10 @@ def _queue_evaluation_tasks_on_commit(evaluation_id: int) -> None:
 
     def queue() -> None:
         for task in tasks:
-            async_task(task, evaluation_id, group="after-evaluation")
+            try:
+                async_task(task, evaluation_id, group="after-evaluation")
+            except Exception as exc:  # noqa: BLE001 - any broker failure
+                logger.warning("Could not queue %s for evaluation %s (%s: %s)", task, evaluation_id, type(exc).__name__, exc)
 
     if tasks:
         transaction.on_commit(queue)
@@ -305,10 +322,12 @@ def evaluation_submit(
     evaluation.save()
     _write_answers(evaluation=evaluation, answers=cleaned)
     _write_section_scores(evaluation=evaluation, result=result)
+    audit_record(action=Action.EVALUATION_SUBMITTED, actor=reviewer, obj=evaluation, detail={"score": str(result.percent)})
     if evaluation.calibration_session_id is None:
         ReviewAssignment.objects.filter(call=call, status=ReviewAssignment.Status.PENDING).update(
             status=ReviewAssignment.Status.DONE, completed_at=now
         )
+    auto_services.evaluation_verdicts_record(evaluation=evaluation)
     _queue_evaluation_tasks_on_commit(evaluation.pk)
     return evaluation
 
@@ -366,6 +385,11 @@ def evaluation_amend(
     _write_answers(evaluation=evaluation, answers=cleaned)
     _write_section_scores(evaluation=evaluation, result=result)
     amendment.save()
+    audit_record(
+        action=Action.EVALUATION_AMENDED, actor=manager, obj=evaluation,
+        detail={"reason": reason, "score_before": str(amendment.score_before), "score_after": str(amendment.score_after)},
+    )
+    auto_services.evaluation_verdicts_record(evaluation=evaluation)
     _queue_evaluation_tasks_on_commit(evaluation.pk)
     return evaluation
 

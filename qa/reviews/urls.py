@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import path
 
-from qa.reviews import views
+from qa.reviews import auto_views, views
 
 app_name = "reviews"
 
@@ -9,4 +9,5 @@ app_name = "reviews"
 urlpatterns = [
     path("calls/<int:call_id>/", admin.site.admin_view(views.workspace), name="workspace"),
     path("calibration/<int:pk>/results/", admin.site.admin_view(views.calibration_result), name="calibration-result"),
+    path("auto-qa/", admin.site.admin_view(auto_views.auto_checks), name="auto-checks"),
 ]

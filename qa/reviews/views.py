@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from qa.reviews import access, selectors, services
+from qa.reviews import access, auto_selectors, selectors, services
 from qa.reviews.forms import EvaluationForm
 from qa.reviews.models import CalibrationSession, Evaluation
 from recordings.access import calls_visible_to
@@ -63,6 +63,7 @@ def workspace(request: HttpRequest, call_id: int) -> HttpResponse:
     if not (can_edit or can_amend):
         for field in form.fields.values():
             field.disabled = True
+    auto = _auto_suggestions(form, call=call, criteria=loaded.criteria, session=session, prefill=can_edit)
 
     context = {
         **admin.site.each_context(request),
@@ -80,8 +81,20 @@ def workspace(request: HttpRequest, call_id: int) -> HttpResponse:
         "transcript": loaded.transcript,
         "duration": getattr(getattr(call, "recording", None), "duration_seconds", None),
         "amendments": evaluation.amendments.select_related("changed_by") if evaluation else [],
+        "auto_answers": {pk: suggestion.as_json() for pk, suggestion in auto.items()},
     }
     return TemplateResponse(request, "reviews/workspace.html", context)
+
+
+def _auto_suggestions(form: EvaluationForm, *, call: Call, criteria, session, prefill: bool) -> dict:
+    """Automatic answers (auto-QA) beside each checked question; pre-selected where the reviewer has not answered."""
+    auto = auto_selectors.workspace_auto(call=call, criteria=criteria, calibration_session=session)
+    for criterion in criteria:
+        criterion.auto_suggestion = auto.get(criterion.pk)
+        name = f"c{criterion.pk}"
+        if prefill and not form.is_bound and criterion.pk in auto and not form.initial.get(name):
+            form.initial[name] = auto[criterion.pk].value
+    return auto
 
 
 def _save(request: HttpRequest, form: EvaluationForm, *, call: Call, session, evaluation: Evaluation | None) -> bool:

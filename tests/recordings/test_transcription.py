@@ -144,7 +144,7 @@ def test_it_replaces_the_transcript_cleanly_when_transcribed_again(ingest_sample
     first = Transcript.objects.get(call=call)
     first_segments = list(first.segments.values_list("speaker", "start", "end", "text"))
 
-    with django_capture_on_commit_callbacks() as callbacks:
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
         call_retranscribe(call_id=call.pk)
     assert len(callbacks) == 1
     assert Call.objects.get(pk=call.pk).status == Call.Status.QUEUED
@@ -210,7 +210,7 @@ def test_it_discards_a_result_whose_claim_was_taken_away(ingest_sample):
     assert transcription.transcript_store(claim=claim, result=empty) is False
 
     assert not Transcript.objects.filter(call=call).exists()
-    assert Call.objects.get(pk=call.pk).status == Call.Status.QUEUED
+    assert Call.objects.get(pk=call.pk).status == Call.Status.RECEIVED  # waiting for its new task
 
 
 def test_it_gives_up_on_a_call_whose_worker_keeps_dying(settings):
@@ -284,12 +284,17 @@ def test_it_finishes_a_requeued_call_that_a_dead_worker_had_claimed(ingest_sampl
     assert call.transcription_attempts == 2
 
 
-def test_it_marks_a_call_queued_when_queueing(django_capture_on_commit_callbacks):
+def test_it_marks_a_call_queued_only_once_the_broker_took_it(django_capture_on_commit_callbacks):
+    from django_q.models import OrmQ
+
     call = CallFactory(agent=AgentFactory())
 
     with django_capture_on_commit_callbacks() as callbacks:
-        call_transcription_queue(call=call)
+        call_transcription_queue(call_id=call.pk)
+        assert Call.objects.get(pk=call.pk).status == Call.Status.RECEIVED  # nothing happens before the commit
+    assert len(callbacks) == 1 and not OrmQ.objects.exists()
 
-    assert call.status == Call.Status.QUEUED
+    callbacks[0]()
+
     assert Call.objects.get(pk=call.pk).status == Call.Status.QUEUED
-    assert len(callbacks) == 1
+    assert OrmQ.objects.count() == 1

@@ -75,19 +75,24 @@ def test_it_lets_client_staff_hear_their_own_clients_calls_only(client, sample_c
     other_call = ingest_sample_call(samples_dir, "outage_hold")
     client.force_login(staff)
     assert client.get(audio_url(sample_call)).status_code == 200
-    assert client.get(audio_url(other_call)).status_code == 403
+    # Another client's call answers like a call that does not exist: ids cannot be probed.
+    assert client.get(audio_url(other_call)).status_code == 404
+    assert client.get(audio_url(other_call)).content == client.get(reverse("recordings:call-audio", args=[987654])).content
 
 
-def test_it_lets_an_agent_hear_their_own_calls_and_refuses_other_agents_and_plain_users(client, sample_call):
+def test_it_lets_an_agent_hear_their_own_calls_only(client, sample_call):
     agent_user = UserFactory()
     sample_call.agent.user = agent_user
     sample_call.agent.save()
     client.force_login(agent_user)
     assert client.get(audio_url(sample_call)).status_code == 200
     client.force_login(AgentFactory(user=UserFactory()).user)
-    assert client.get(audio_url(sample_call)).status_code == 403
+    assert client.get(audio_url(sample_call)).status_code == 404  # another agent's: as if it did not exist
+
+
+def test_it_refuses_plain_users_as_if_the_call_did_not_exist(client, sample_call):
     client.force_login(UserFactory(is_staff=True))
-    assert client.get(audio_url(sample_call)).status_code == 403
+    assert client.get(audio_url(sample_call)).status_code == 404
 
 
 def test_it_sends_anonymous_users_to_log_in(client, sample_call):
@@ -108,7 +113,7 @@ def test_it_serves_waveform_peaks_per_channel_to_listeners_only(client, sample_c
 
     url = reverse("recordings:call-waveform", args=[sample_call.pk])
     client.force_login(UserFactory(is_staff=True))
-    assert client.get(url).status_code == 403
+    assert client.get(url).status_code == 404
     client.force_login(ReviewerFactory())
     data = client.get(url).json()
     duration = sample_call.recording.duration_seconds

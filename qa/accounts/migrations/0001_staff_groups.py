@@ -1,17 +1,6 @@
 from django.db import migrations
 
-from qa.accounts.groups import groups_ensure
-
-
-def create_groups(apps, schema_editor):
-    # Permissions are normally made after all migrations; make them now so the groups can hold them.
-    from django.contrib.auth.management import create_permissions
-
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0)
-        app_config.models_module = None
-    groups_ensure(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+from qa.accounts.groups import groups_operation
 
 
 class Migration(migrations.Migration):
@@ -21,4 +10,4 @@ class Migration(migrations.Migration):
         ("recordings", "0003_transcription_recovery_schedule"),
     ]
 
-    operations = [migrations.RunPython(create_groups, migrations.RunPython.noop)]
+    operations = [groups_operation()]

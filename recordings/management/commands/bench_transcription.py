@@ -22,6 +22,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test.utils import override_settings
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from recordings import engines
 from recordings.models import Agent, Call, Client
@@ -41,7 +42,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, samples: Path, repeat: int, skip_openai: bool, **options):
         # Per-call log lines would drown the table.
-        for name in ("recordings.transcription", "faster_whisper"):
+        for name in ("recordings.transcription", "faster_whisper", "django-q"):
             logging.getLogger(name).setLevel(logging.WARNING)
         if not samples.is_dir():
             raise CommandError(f"{samples} is not a folder")
@@ -113,6 +114,13 @@ class Command(BaseCommand):
             f"openai_over_pipeline={'n/a' if math.isnan(c) else f'{c / b:.3f}'} "
             f"pipeline_rtf={b / audio_total:.3f}"
         )
+        self._extras(calls, pipeline)
+
+    def _extras(self, calls: list[Call], pipeline: list[float]) -> None:
+        """Figures of the tasks that follow a transcript (auto-QA), named in settings.BENCH_TRANSCRIPTION_EXTRAS."""
+        for extra in getattr(settings, "BENCH_TRANSCRIPTION_EXTRAS", ()):
+            self.stdout.write("")
+            import_string(extra)(calls=calls, pipeline_seconds=pipeline, write=self.stdout.write)
 
     def _ingest(self, files: list[Path]) -> list[Call]:
         client = Client.objects.create(name="Benchmark", slug="benchmark")

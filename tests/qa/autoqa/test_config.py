@@ -37,7 +37,7 @@ def test_it_maps_the_default_rubric_questions_to_check_keys():
 
     questions = {question for _title, _weight, criteria in DEFAULT_RUBRIC for question, *_ in criteria}
     assert set(DEFAULT_RUBRIC_KEYS) <= questions
-    assert set(DEFAULT_RUBRIC_KEYS.values()) == set(DEFAULT_KEYS) - {"dead_air"}
+    assert set(DEFAULT_RUBRIC_KEYS.values()) == set(DEFAULT_KEYS)
 
 
 def test_it_writes_the_documented_shape():

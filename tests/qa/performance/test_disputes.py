@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from qa.audit.models import AuditEntry
 from qa.performance.models import Dispute, LogEntry
 from qa.performance.services import dispute_rescore, dispute_uphold, evaluation_acknowledge, evaluation_dispute
 from qa.reviews.models import EvaluationAmendment
@@ -77,6 +78,8 @@ def test_it_upholds_a_score_with_reasons_the_agent_sees(client, evaluation, sara
 
     dispute.refresh_from_db()
     assert (dispute.status, dispute.resolved_by, dispute.amendment) == ("upheld", manager, None)
+    audit = AuditEntry.objects.get(action="dispute.decided")
+    assert (audit.actor, audit.object_id, audit.detail["outcome"]) == (manager, str(dispute.pk), "upheld")
     with pytest.raises(ValidationError, match="already resolved"):
         dispute_uphold(dispute=dispute, manager=manager, resolution="Again.")
     client.force_login(sarah.user)
@@ -103,6 +106,8 @@ def test_it_rescores_through_the_amend_flow_and_keeps_the_amendment(rubric, eval
     assert float(amendment.score_before) == pytest.approx(96.67)
     entry = LogEntry.objects.get(kind="dispute_rescored")
     assert "96.67% → 100.00%" in entry.text and entry.actor == manager
+    audit = AuditEntry.objects.get(action="dispute.decided")
+    assert (audit.detail["outcome"], audit.detail["score_disputed"], audit.detail["score_now"]) == ("rescored", "96.67", "100.00")
 
 
 def test_it_refuses_a_rescore_that_changes_nothing_and_leaves_the_dispute_open(rubric, evaluation, sarah):

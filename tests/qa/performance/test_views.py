@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from qa.audit.models import AuditEntry
 from qa.performance.models import Acknowledgement, Dispute
 from qa.performance.selectors import rules_period
 from qa.performance.services import training_rules_run
@@ -89,9 +90,11 @@ def test_it_shows_the_agent_their_own_call_only_and_lets_them_hear_it(client, sa
 
     assert f'src="{reverse("recordings:call-audio", args=[own.pk])}"' in html
     assert "Good hold etiquette." in html and 'class="line speaker-agent"' in html
+    viewed = AuditEntry.objects.get(action="transcript.viewed")
+    assert (viewed.actor, viewed.object_id) == (sarah.user, str(own.pk))
     assert client.get(reverse("recordings:call-audio", args=[own.pk])).status_code == 200
     assert client.get(reverse("performance:my-call", args=[other.pk])).status_code == 404
-    assert client.get(reverse("recordings:call-audio", args=[other.pk])).status_code == 403
+    assert client.get(reverse("recordings:call-audio", args=[other.pk])).status_code == 404  # as if it did not exist
 
 
 def test_it_acknowledges_and_disputes_from_the_scorecard(client, team, rubric):

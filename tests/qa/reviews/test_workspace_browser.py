@@ -22,7 +22,7 @@ def test_it_plays_jumps_scores_and_submits_in_a_real_browser(browser, live_serve
     log_in(page, live_server, "rita", next_url=workspace)
 
     # The waveform is drawn from the authorised audio stream and the player knows the duration.
-    page.wait_for_function("window.qaWorkspace && window.qaWorkspace.wavesurfer.getDuration() > 50")
+    page.wait_for_function("() => window.qaWorkspace && window.qaWorkspace.wavesurfer.getDuration() > 50")
     page.wait_for_selector("#qa-waveform >> css=div", state="attached")
 
     # The waveform came from server-side peaks: the player only streams byte ranges,
@@ -31,16 +31,16 @@ def test_it_plays_jumps_scores_and_submits_in_a_real_browser(browser, live_serve
 
     # Play: time moves forward.
     page.click("#qa-play")
-    page.wait_for_function("window.qaWorkspace.audio.currentTime > 0.5")
+    page.wait_for_function("() => window.qaWorkspace.audio.currentTime > 0.5")
     page.click("#qa-play")  # pause
-    assert page.evaluate("window.qaWorkspace.audio.paused")
+    assert page.evaluate("() => window.qaWorkspace.audio.paused")
 
     # Click a transcript line well into the call: the player jumps there and the line lights up.
     line = page.locator(".qa-line").nth(6)
     start = float(line.get_attribute("data-start"))
     assert start > 10
     line.click()
-    page.wait_for_function(f"Math.abs(window.qaWorkspace.audio.currentTime - {start}) < 0.3")
+    page.wait_for_function("(start) => Math.abs(window.qaWorkspace.audio.currentTime - start) < 0.3", arg=start)
     assert "qa-current" in line.get_attribute("class")
 
     # Pin the whole-call comment to the current time.

@@ -22,6 +22,7 @@
     cursorColor: "#ba2121",
     normalize: true,
     dragToSeek: true,
+    cspNonce: root.dataset.cspNonce,  // its shadow-DOM <style> passes the Content-Security-Policy
   };
   const ws = WaveSurfer.create(options);
   fetch(root.dataset.waveformUrl, { credentials: "same-origin" })
