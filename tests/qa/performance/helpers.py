@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
+from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from qa.lib.periods import MONTH, Period, period_containing
 from qa.reviews import services
@@ -33,3 +35,11 @@ def submit(rubric, target: Call, reviewer=None, comment: str = "", **overrides) 
     """Submit an evaluation of `target` through the real service: the best answers, some overridden."""
     answers = {pk: AnswerInput(value=v) for pk, v in rubric.by_pk(rubric.best_answers(**overrides)).items()}
     return services.evaluation_submit(call=target, reviewer=reviewer or ReviewerFactory(), answers=answers, comment=comment)
+
+
+def api_as(user) -> APIClient:
+    """An API client acting as `user` (anonymous: no credentials)."""
+    api = APIClient()
+    if not isinstance(user, AnonymousUser):
+        api.force_authenticate(user)
+    return api

@@ -6,21 +6,13 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.test import APIClient
 
 from qa.performance.models import TrainingFlag
 from qa.performance.services import training_rules_run
 from tests.factories import AdminFactory, AgentFactory, ClientFactory, ManagerFactory, ReviewerFactory, TeamFactory, UserFactory
-from tests.qa.performance.helpers import at, call, past_month, submit
+from tests.qa.performance.helpers import api_as, at, call, past_month, submit
 
 pytestmark = pytest.mark.django_db
-
-
-def api_as(user) -> APIClient:
-    api = APIClient()
-    if not isinstance(user, AnonymousUser):
-        api.force_authenticate(user)
-    return api
 
 
 @pytest.fixture

@@ -4,23 +4,20 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from qa.lib.periods import Period
 from qa.performance import selectors
 from qa.reviews import services
 from recordings.models import Call
 from tests.factories import AgentFactory, ClientFactory, ManagerFactory, ReviewerFactory, TeamFactory, with_recording
-from tests.qa.performance.helpers import at, call, past_month, submit
+from tests.qa.performance.helpers import api_as, at, call, past_month, submit
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def api():
-    client = APIClient()
-    client.force_authenticate(ReviewerFactory())
-    return client
+    return api_as(ReviewerFactory())
 
 
 def scorecard(api, agent, period: Period) -> dict:
@@ -88,14 +85,13 @@ def test_it_decides_fcr_across_the_period_boundaries():
     # No customer reference: pending.
     call(client=acme, agent=agent, customer_ref="", started_at=at(period.first + timedelta(days=6)))
 
-    api = APIClient()
-    api.force_authenticate(ManagerFactory())
-    fcr = scorecard(api, agent, period)["fcr"]
+    manager_api = api_as(ManagerFactory())
+    fcr = scorecard(manager_api, agent, period)["fcr"]
 
     assert fcr == {"rate": 0.5, "resolved": 2, "explicit_calls": 2, "repeat_rule_calls": 2, "pending_calls": 1,
                    "source": "resolved flag and repeat contacts"}
     # The call before the period belongs to the month before: not resolved (A called again within 7 days).
-    earlier = scorecard(api, agent, Period(before, before))["fcr"]
+    earlier = scorecard(manager_api, agent, Period(before, before))["fcr"]
     assert (earlier["rate"], earlier["repeat_rule_calls"]) == (0.0, 1)
 
 
