@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "qa.reviews",
     "qa.performance",
     "qa.retention",
+    "qa.portal",
     "qa.demo",
 ]
 
@@ -165,6 +166,8 @@ AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "qa.accounts.views.locked_out"
 # recordings cannot import the audit app; its audio view calls this to log each playback and download.
 RECORDING_ACCESS_AUDIT = "qa.audit.services.recording_accessed"
+# Transcripts read outside the QA team, and every unredacted one, reach the audit log the same way.
+TRANSCRIPT_ACCESS_AUDIT = "qa.audit.services.transcript_viewed"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if BEHIND_PROXY else ["REMOTE_ADDR"]
 # Wrong API tokens count against the caller's address (qa.api_auth).
@@ -212,6 +215,8 @@ WHISPER_BEAM_SIZE = envint("WHISPER_BEAM_SIZE", "5")
 WHISPER_LANGUAGE = envstr("WHISPER_LANGUAGE", "en")
 WHISPER_MODEL_CACHE = Path(envstr("WHISPER_MODEL_CACHE", str(DATA_DIR / "models"))).resolve()
 TRANSCRIBE_MAX_ATTEMPTS = envint("TRANSCRIBE_MAX_ATTEMPTS", "3")
+# Redaction: the default phone region for clients without a country (ISO 3166 code).
+REDACTION_DEFAULT_REGION = envstr("REDACTION_DEFAULT_REGION", "US")
 # Tasks (dotted paths taking a call id) queued once a call's transcript is stored: recordings imports no
 # QA app, so they are named here. Re-transcribing a call therefore recomputes its automatic evaluation.
 AFTER_TRANSCRIPT_TASKS = ["qa.reviews.tasks.auto_evaluate_call"]
@@ -224,7 +229,12 @@ BENCH_TRANSCRIPTION_EXTRAS = ["qa.reviews.auto_bench.auto_qa_figures"]
 REDIS_URL = envstr("REDIS_URL", "")
 Q_TIMEOUT = envint("Q_TIMEOUT", "1800")
 # A transcription claim older than the task timeout belongs to a dead worker: it may be taken again.
+# A queued call whose task was lost (never started) is queued again after this long.
 TRANSCRIBE_STALE_AFTER = envint("TRANSCRIBE_STALE_AFTER", str(Q_TIMEOUT))
+# A worker beats on the call it transcribes; a claim silent this long belongs to a dead worker and
+# is taken again by the minutely sweep: a killed worker's call finishes within about 3 minutes.
+TRANSCRIBE_HEARTBEAT_SECONDS = envint("TRANSCRIBE_HEARTBEAT_SECONDS", "30")
+TRANSCRIBE_HEARTBEAT_STALE = envint("TRANSCRIBE_HEARTBEAT_STALE", "90")
 # A call still `received` this long after ingest found the broker down: the sweep queues it.
 TRANSCRIBE_RECEIVED_AFTER = envint("TRANSCRIBE_RECEIVED_AFTER", "60")
 Q_CLUSTER = {

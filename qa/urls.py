@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from qa import api_docs, views
 from qa.autoqa import api as autoqa_api
 from qa.performance import api as performance_api
+from qa.portal import api as portal_api
 from recordings import api
 
 api_patterns = [
@@ -13,9 +14,11 @@ api_patterns = [
     # The call's detail with its automatic evaluation (`auto_qa`): recordings' view, extended by qa.autoqa.
     path("calls/<int:call_id>/", autoqa_api.CallDetailApi.as_view(), name="call-detail"),
     path("calls/<int:call_id>/retranscribe/", api.CallRetranscribeApi.as_view(), name="call-retranscribe"),
+    path("call-records/", api.CallRecordsApi.as_view(), name="call-records"),
     path("clients/", api.ClientListCreateApi.as_view(), name="client-list"),
     path("agents/", api.AgentListCreateApi.as_view(), name="agent-list"),
     path("agents/<int:agent_id>/scorecard/", performance_api.AgentScorecardApi.as_view(), name="agent-scorecard"),
+    path("clients/<slug:slug>/summary/", portal_api.ClientSummaryApi.as_view(), name="client-summary"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's settings as a script file: no inline script.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
@@ -34,6 +37,7 @@ urlpatterns = [
     path("api/", include((api_patterns, "api"))),
     path("recordings/", include("recordings.urls")),
     path("reviews/", include("qa.reviews.urls")),
+    path("portal/", include("qa.portal.urls")),
     path("", include("qa.performance.urls")),
 ]
 

@@ -4,18 +4,18 @@ Built on the roles in `qa.accounts.roles`:
 - QA staff (reviewers, managers, superusers) see every call;
 - client staff see their client's calls, whichever agent handled them;
 - agents see the calls they handled, whichever client they were for.
-Whoever sees a call may hear it (`can_listen`); which copy of the audio they hear is `audio_copy_for`.
+Whoever sees a call may hear it (`can_listen`); which copy of the audio they hear is `audio_file_for`.
 Agents are visible to the same people, scoped the same way (`agents_visible_to`).
 """
 
 from __future__ import annotations
 
-import enum
-
 from django.db.models import Q, QuerySet
 
 from qa.accounts.roles import is_active_user, is_reviewer
-from recordings.models import Agent, Call, Client
+from recordings.models import Agent, Call, Client, Recording, RedactionStatus
+
+UNREDACTED_PERMISSION = "recordings.view_unredacted_transcript"
 
 
 def calls_visible_to(user, calls: QuerySet[Call] | None = None) -> QuerySet[Call]:
@@ -31,6 +31,31 @@ def calls_visible_to(user, calls: QuerySet[Call] | None = None) -> QuerySet[Call
     )
 
 
+def clients_visible_to(user) -> QuerySet[Client]:
+    """Whose portal and summary a user may open: QA staff every client's, client staff their own clients'."""
+    if not is_active_user(user):
+        return Client.objects.none()
+    if is_reviewer(user):
+        return Client.objects.all()
+    return Client.objects.filter(pk__in=Client.objects.filter(users=user).values("pk"))
+
+
+def sees_unredacted(user) -> bool:
+    """The one rule for originals: QA staff with `view_unredacted_transcript` read the original transcript
+    and hear the original recording; everyone else (client staff, agents, other QA staff) the redacted ones."""
+    return is_reviewer(user) and user.has_perm(UNREDACTED_PERMISSION)
+
+
+def audio_file_for(user, recording: Recording | None) -> str | None:
+    """The stored file `user` hears of the recording: the original for those who may, the redacted copy
+    for everyone else once it is made; None while there is nothing they may hear (never the original)."""
+    if recording is None:
+        return None
+    if sees_unredacted(user):
+        return recording.file.name
+    return recording.redacted_file.name if recording.redaction_status == RedactionStatus.READY else None
+
+
 def can_view_call(user, call: Call) -> bool:
     return calls_visible_to(user).filter(pk=call.pk).exists()
 
@@ -39,20 +64,6 @@ def can_listen(user, call: Call) -> bool:
     """The same rule as seeing a call: QA staff hear every call, a client's staff that client's calls,
     an agent the calls they handled."""
     return can_view_call(user, call)
-
-
-class AudioCopy(enum.Enum):
-    ORIGINAL = "original"
-    REDACTED = "redacted"  # card numbers and the like silenced (recordings.audio_redaction)
-
-
-def audio_copy_for(user, call: Call) -> AudioCopy:
-    """Which copy of a call's audio a permitted listener hears.
-
-    The hook for the client-portal issue: agents and client staff are to hear the REDACTED copy once it
-    is stored beside the recording; until then everyone `can_listen` lets in hears the original.
-    """
-    return AudioCopy.ORIGINAL
 
 
 def agents_visible_to(user, agents: QuerySet[Agent] | None = None) -> QuerySet[Agent]:

@@ -51,7 +51,10 @@ class RecordingInline(admin.StackedInline):
     can_delete = False
     extra = 0
     max_num = 0
-    fields = ["original_filename", "container", "codec", "duration_seconds", "channels", "sample_rate", "size_bytes", "sha256"]
+    fields = [
+        "original_filename", "container", "codec", "duration_seconds", "channels", "sample_rate", "size_bytes", "sha256",
+        "redaction_status", "redaction_failure",
+    ]
     readonly_fields = fields
 
 
@@ -74,7 +77,7 @@ class CallAdmin(SafeDateHierarchy, admin.ModelAdmin):
     list_select_related = ["client", "agent", "recording"]
     readonly_fields = [
         "status", "failure_reason", "transcription_attempts", "claimed_at", "audio_deleted_at", "created_at", "updated_at",
-        "transcript_view",
+        "transcript_view", "redacted_transcript_view",
     ]
     fieldsets = [
         (None, {"fields": ["client", "agent", "external_id", "started_at", "answered"]}),
@@ -110,15 +113,33 @@ class CallAdmin(SafeDateHierarchy, admin.ModelAdmin):
 
     @admin.display(description="Transcript")
     def transcript_view(self, call: Call) -> str:
+        return self._transcript_table(call, redacted=False)
+
+    @admin.display(description="Transcript (redacted)")
+    def redacted_transcript_view(self, call: Call) -> str:
+        return self._transcript_table(call, redacted=True)
+
+    def get_fieldsets(self, request, obj=None):
+        # Who may not read originals gets the redacted transcript: the rule is recordings.access.sees_unredacted.
+        if access.sees_unredacted(request.user):
+            return super().get_fieldsets(request, obj)
+        return [
+            (name, {**options, "fields": ["redacted_transcript_view" if f == "transcript_view" else f for f in options["fields"]]})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+
+    def _transcript_table(self, call: Call, *, redacted: bool) -> str:
         transcript = getattr(call, "transcript", None)
         if transcript is None:
             return "No transcript yet."
+        if redacted and transcript.redacted_at is None:
+            return "The redacted transcript is not ready; only QA staff allowed to read originals see this one."
         # format_html escapes its arguments into strings first, so numbers are formatted here.
         rows = format_html_join(
             "",
             '<tr><td>{}–{}s</td><td class="speaker-{}"><strong>{}</strong></td><td>{}</td></tr>',
             (
-                (f"{s.start:.1f}", f"{s.end:.1f}", s.speaker, s.get_speaker_display(), s.text)
+                (f"{s.start:.1f}", f"{s.end:.1f}", s.speaker, s.get_speaker_display(), s.redacted_text if redacted else s.text)
                 for s in transcript.segments.all()
             ),
         )
@@ -181,10 +202,13 @@ class CallAdmin(SafeDateHierarchy, admin.ModelAdmin):
         if not access.can_retranscribe(request.user):
             self.message_user(request, "You may not re-transcribe calls.", messages.ERROR)
             return
-        call_ids = list(queryset.values_list("pk", flat=True))
+        # Call records without audio (abandoned, or the recording still to come) have nothing to transcribe.
+        call_ids = list(queryset.filter(recording__isnull=False).values_list("pk", flat=True))
         for call_id in call_ids:
             call_retranscribe(call_id=call_id)
-        self.message_user(request, f"Queued {len(call_ids)} call(s) for transcription.")
+        skipped = queryset.count() - len(call_ids)
+        note = f" {skipped} call(s) without a recording were left alone." if skipped else ""
+        self.message_user(request, f"Queued {len(call_ids)} call(s) for transcription.{note}")
 
 
 def _external_id_from_name(name: str) -> str:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import transaction
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.generics import GenericAPIView
@@ -12,8 +13,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from recordings import access, selectors, services
-from recordings.models import CALL_METADATA_FIELDS, Agent, Call, CallAnalytics, Client, Recording, Transcript, validate_call_time
+from recordings import access, audit_hooks, selectors, services
+from recordings.models import CALL_METADATA_FIELDS, Agent, Call, CallAnalytics, Client, Recording, validate_call_time
 from recordings.transcription import call_retranscribe
 
 
@@ -36,6 +37,30 @@ class CallMetadataSerializer(serializers.ModelSerializer):
         fields = list(CALL_METADATA_FIELDS)
         validators = []  # duplicates are answered by the ingest service, not refused here
         extra_kwargs = {"resolved": {"default": None}}
+
+
+class ClientAgentLookup:
+    """Client slugs and agent external ids to rows, with a clear error for unknown ones.
+
+    A batch passes every row it names in the context ("clients", "agents": dicts), so each record
+    costs no look-up query; otherwise each value is looked up.
+    """
+
+    def validate_client(self, slug: str) -> Client:
+        known = self.context.get("clients")
+        client = known.get(slug) if known is not None else Client.objects.filter(slug=slug).first()
+        if client is None:
+            raise serializers.ValidationError(f"Unknown client '{slug}'.")
+        return client
+
+    def validate_agent(self, external_id: str | None) -> Agent | None:
+        if not external_id:
+            return None
+        known = self.context.get("agents")
+        agent = known.get(external_id) if known is not None else Agent.objects.filter(external_id=external_id).first()
+        if agent is None:
+            raise serializers.ValidationError(f"Unknown agent '{external_id}'.")
+        return agent
 
 
 class CallOutputSerializer(serializers.ModelSerializer):
@@ -63,13 +88,16 @@ class SegmentOutputSerializer(serializers.Serializer):
     text = serializers.CharField()
 
 
-class TranscriptOutputSerializer(serializers.ModelSerializer):
+class TranscriptOutputSerializer(serializers.Serializer):
+    language = serializers.CharField()
+    engine = serializers.CharField()
     model = serializers.CharField(source="model_name")
+    processing_seconds = serializers.FloatField()
+    redacted = serializers.BooleanField(
+        help_text="True: the text is redacted (card numbers, e-mails, phone numbers, national ids masked). "
+        "Only QA staff with the view_unredacted_transcript permission get the original."
+    )
     segments = SegmentOutputSerializer(many=True)
-
-    class Meta:
-        model = Transcript
-        fields = ["language", "engine", "model", "processing_seconds", "segments"]
 
 
 class AnalyticsOutputSerializer(serializers.ModelSerializer):
@@ -85,9 +113,19 @@ class CallDetailOutputSerializer(CallOutputSerializer):
     class Meta(CallOutputSerializer.Meta):
         fields = CallOutputSerializer.Meta.fields + ["transcript", "analytics"]
 
+    @extend_schema_field(TranscriptOutputSerializer(allow_null=True))
     def get_transcript(self, call: Call) -> dict | None:
         transcript = getattr(call, "transcript", None) if call.status == Call.Status.TRANSCRIBED else None
-        return TranscriptOutputSerializer(transcript).data if transcript else None
+        readable = selectors.transcript_for_reader(transcript=transcript, user=self.context["request"].user)
+        if readable is None:
+            return None
+        return TranscriptOutputSerializer(
+            {
+                "language": transcript.language, "engine": transcript.engine, "model_name": transcript.model_name,
+                "processing_seconds": transcript.processing_seconds, "redacted": readable.redacted,
+                "segments": readable.lines,
+            }
+        ).data
 
     def get_analytics(self, call: Call) -> dict | None:
         analytics = getattr(call, "analytics", None) if call.status == Call.Status.TRANSCRIBED else None
@@ -107,7 +145,7 @@ class CallListCreateApi(GenericAPIView):
         status = serializers.ChoiceField(choices=Call.Status.choices, required=False)
         q = serializers.CharField(required=False, max_length=200, help_text="Full-text search in transcripts.")
 
-    class InputSerializer(CallMetadataSerializer):
+    class InputSerializer(ClientAgentLookup, CallMetadataSerializer):
         audio = serializers.FileField(allow_empty_file=True, help_text="The recording: wav, flac, mp3, ogg/opus, m4a.")
         client = serializers.SlugField(help_text="The client's slug.")
         agent = serializers.CharField(max_length=128, help_text="The agent's external id.")
@@ -116,18 +154,6 @@ class CallListCreateApi(GenericAPIView):
 
         class Meta(CallMetadataSerializer.Meta):
             fields = ["audio", "client", "agent", "external_id", "started_at", *CALL_METADATA_FIELDS]
-
-        def validate_client(self, slug: str) -> Client:
-            client = Client.objects.filter(slug=slug).first()
-            if client is None:
-                raise serializers.ValidationError(f"Unknown client '{slug}'.")
-            return client
-
-        def validate_agent(self, external_id: str) -> Agent:
-            agent = Agent.objects.filter(external_id=external_id).first()
-            if agent is None:
-                raise serializers.ValidationError(f"Unknown agent '{external_id}'.")
-            return agent
 
     @extend_schema(parameters=[FilterSerializer], responses=CallOutputSerializer(many=True))
     def get(self, request):
@@ -159,7 +185,105 @@ class CallListCreateApi(GenericAPIView):
             body["duplicate_of"] = result.duplicate_of
         elif call.status == Call.Status.RECEIVED and settings.TRANSCRIBE_ON_INGEST:
             body["queue_note"] = "Stored; waiting to be queued for transcription (the task queue is unreachable). It is queued automatically."
+        if result.attached:
+            body["attached_to_record"] = True  # the call record sent earlier now has its recording
         return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
+
+
+class CallRecordInputSerializer(ClientAgentLookup, CallMetadataSerializer):
+    client = serializers.SlugField(help_text="The client's slug.")
+    external_id = serializers.CharField(max_length=128, help_text="The call's id in the telephony system.")
+    started_at = serializers.DateTimeField(required=False, help_text="ISO 8601; required for a new call.")
+    answered = serializers.BooleanField(
+        required=False, help_text="False: the customer hung up before an agent answered (no agent, a wait_seconds)."
+    )
+    agent = serializers.CharField(
+        max_length=128, required=False, allow_null=True, allow_blank=True,
+        help_text="The agent's external id; required when answered, empty when abandoned.",
+    )
+
+    class Meta(CallMetadataSerializer.Meta):
+        fields = ["client", "external_id", "started_at", "answered", "agent", *CALL_METADATA_FIELDS]
+        extra_kwargs = {}  # a field left out of a record keeps its stored value
+
+
+class CallRecordResultSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="The record's position in the list sent, from 0.")
+    external_id = serializers.CharField(allow_null=True)
+    result = serializers.ChoiceField(choices=["created", "updated", "rejected"])
+    id = serializers.IntegerField(required=False, help_text="The call's id (created and updated).")
+    status = serializers.CharField(required=False, help_text="The call's status: no_recording, abandoned, …")
+    changed = serializers.ListField(child=serializers.CharField(), required=False, help_text="Fields this record changed.")
+    errors = serializers.DictField(required=False, help_text="Rejected: what is wrong, per field.")
+
+
+class CallRecordsResponseSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    records = CallRecordResultSerializer(many=True)
+
+
+class CallRecordsApi(GenericAPIView):
+    """Call records with or without audio, up to 1,000 per request, upserted by (client, external_id).
+
+    Each record is judged on its own: the answer lists per record `created`, `updated` or `rejected`
+    with the reasons, and nothing of a rejected record is stored. A record and the recording sent to
+    POST /api/calls/ with the same external id are one call, whichever comes first.
+    """
+
+    parser_classes = [JSONParser]
+    serializer_class = CallRecordInputSerializer
+
+    @extend_schema(request=CallRecordInputSerializer(many=True), responses={200: CallRecordsResponseSerializer})
+    def post(self, request):
+        if not access.can_ingest_calls(request.user):
+            raise PermissionDenied("You may not add calls.")
+        records = request.data
+        if not isinstance(records, list):
+            raise ValidationError({"detail": ["Send a JSON list of call records."]})
+        if len(records) > services.CALL_RECORDS_MAX:
+            raise ValidationError(
+                {"detail": [f"At most {services.CALL_RECORDS_MAX:,} records per request; this one has {len(records):,}."]}
+            )
+        # One serializer for the batch: its fields are built once, not per record.
+        validator = CallRecordInputSerializer(context={"request": request, **_named_rows(records)})
+        # One commit for the batch (each record still in a savepoint of its own, so a rejected one leaves
+        # nothing): a commit per record would cost a disk flush each.
+        with transaction.atomic():
+            results = [_call_record_result(index, record, validator) for index, record in enumerate(records)]
+        counts = {outcome: sum(1 for r in results if r["result"] == outcome) for outcome in ("created", "updated", "rejected")}
+        return Response({**counts, "records": results})
+
+
+def _named_rows(records: list) -> dict:
+    """Every client and agent the records name, in two queries."""
+    slugs = {r.get("client") for r in records if isinstance(r, dict) and isinstance(r.get("client"), str)}
+    ids = {r.get("agent") for r in records if isinstance(r, dict) and isinstance(r.get("agent"), str)}
+    return {
+        "clients": {c.slug: c for c in Client.objects.filter(slug__in=slugs)},
+        "agents": {a.external_id: a for a in Agent.objects.filter(external_id__in=ids)},
+    }
+
+
+def _call_record_result(index: int, record, validator: CallRecordInputSerializer) -> dict:
+    external_id = record.get("external_id") if isinstance(record, dict) else None
+    answer = {"index": index, "external_id": external_id if isinstance(external_id, str) else None}
+    if not isinstance(record, dict):
+        return {**answer, "result": "rejected", "errors": {"non_field_errors": ["A call record must be a JSON object."]}}
+    try:
+        validated = validator.run_validation(record)
+    except ValidationError as exc:
+        return {**answer, "result": "rejected", "errors": exc.detail}
+    fields = {name: value for name, value in validated.items() if name in record}
+    try:
+        saved = services.call_record_upsert(client=fields.pop("client"), external_id=fields.pop("external_id"), **fields)
+    except services.IngestError as exc:
+        return {**answer, "result": "rejected", "errors": exc.messages}
+    return {
+        **answer, "result": saved.outcome.value, "id": saved.call.pk, "status": saved.call.status,
+        "changed": list(saved.changed),
+    }
 
 
 def _reject_oversized_request(request) -> None:
@@ -181,7 +305,10 @@ class CallDetailApi(GenericAPIView):
         call = selectors.call_get(user=request.user, call_id=call_id)
         if call is None:
             return Response({"detail": "No such call."}, status=status.HTTP_404_NOT_FOUND)
-        return Response(self.get_serializer(call).data)
+        body = self.get_serializer(call).data
+        if body.get("transcript") is not None:
+            audit_hooks.transcript_viewed(user=request.user, call=call, redacted=body["transcript"]["redacted"])
+        return Response(body)
 
 
 class ClientSerializer(serializers.ModelSerializer):
@@ -269,5 +396,7 @@ class CallRetranscribeApi(GenericAPIView):
         if not access.can_retranscribe(request.user):
             raise PermissionDenied("You may not re-transcribe calls.")
         call = get_object_or_404(access.calls_visible_to(request.user), pk=call_id)
+        if not Recording.objects.filter(call=call).exists():
+            return Response({"detail": "This call has no recording to transcribe."}, status=status.HTTP_409_CONFLICT)
         call = call_retranscribe(call_id=call.pk)
         return Response(CallOutputSerializer(call).data, status=status.HTTP_202_ACCEPTED)

@@ -2,6 +2,7 @@
 
 import os
 
+import phonenumbers
 from django.conf import settings
 from django.core.checks import Error, register
 
@@ -26,4 +27,8 @@ def check_recordings_settings(app_configs, **kwargs):
         problems.append(Error("WHISPER_ENGINE must be 'faster-whisper' or 'openai-whisper'.", id="recordings.E005"))
     if settings.WHISPER_BEAM_SIZE < 1:
         problems.append(Error("WHISPER_BEAM_SIZE must be at least 1.", id="recordings.E006"))
+    if settings.REDACTION_DEFAULT_REGION.upper() not in phonenumbers.SUPPORTED_REGIONS:
+        problems.append(
+            Error("REDACTION_DEFAULT_REGION must be an ISO 3166 country code such as US or GB.", id="recordings.E007")
+        )
     return problems

@@ -233,6 +233,7 @@ class Call(models.Model):
     failure_reason = models.TextField(blank=True)
     transcription_attempts = models.PositiveSmallIntegerField(default=0)
     claimed_at = models.DateTimeField(null=True, blank=True, help_text="When a worker claimed it.")
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="The claiming worker's last sign of life.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -268,6 +269,19 @@ class Call(models.Model):
     def __str__(self) -> str:
         return f"{self.client.slug}/{self.external_id}"
 
+    def clean(self):
+        # The one rule for answered and abandoned calls, whichever way they come in (API, CLI, admin).
+        if self.answered and self.agent_id is None:
+            raise ValidationError({"agent": "An answered call needs the agent who answered it."})
+        if not self.answered:
+            problems = {}
+            if self.agent_id is not None:
+                problems["agent"] = "An abandoned call has no agent: the customer hung up before anyone answered."
+            if self.wait_seconds is None:
+                problems["wait_seconds"] = "An abandoned call needs wait_seconds: how long the customer waited before hanging up."
+            if problems:
+                raise ValidationError(problems)
+
 
 
 # Optional call metadata, accepted the same way by every way in (admin upload, API, CLI).
@@ -288,6 +302,14 @@ CALL_METADATA_FIELDS = (
 )
 
 
+class RedactionStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting for the transcript"
+    PENDING = "pending", "Queued"
+    WORKING = "working", "Being made"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
 class Recording(models.Model):
     call = models.OneToOneField(Call, on_delete=models.CASCADE, related_name="recording")
     # Denormalised from the call so the database itself keeps one copy of each audio per client.
@@ -302,10 +324,23 @@ class Recording(models.Model):
     sample_rate = models.PositiveIntegerField()
     size_bytes = models.PositiveBigIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # The copy everyone but QA staff with `view_unredacted_transcript` hears: masked spans silenced
+    # (recordings.redaction_store). Served only while READY, so a stale copy never plays.
+    redacted_file = models.FileField(storage=recordings_storage, max_length=255, blank=True)
+    redaction_status = models.CharField(
+        max_length=10, choices=RedactionStatus.choices, default=RedactionStatus.WAITING, db_index=True,
+    )
+    redaction_failure = models.TextField(blank=True)
+    redaction_changed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the redaction status last changed (queued, taken by a worker, done).",
+    )
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["client", "sha256"], name="recording_audio_unique_per_client"),
+            models.CheckConstraint(
+                condition=~Q(redaction_status="ready") | ~Q(redacted_file=""), name="recording_redaction_ready_has_file",
+            ),
             models.CheckConstraint(condition=Q(duration_seconds__gt=0), name="recording_duration_positive"),
             models.CheckConstraint(condition=Q(size_bytes__gt=0), name="recording_size_positive"),
             models.CheckConstraint(condition=Q(channels__gte=1), name="recording_has_channels"),
@@ -331,7 +366,17 @@ class Transcript(models.Model):
     text = models.TextField(blank=True, help_text="All segments' text, for search.")
     # Filled on PostgreSQL only (GIN-indexed there); SQLite searches `text` instead.
     search_vector = SearchVectorField(null=True, editable=False)
+    # Redaction, computed once when the transcript is stored (recordings.redaction_store). Until
+    # `redacted_at` is set, people who may only read redacted text see no transcript at all.
+    redacted_text = models.TextField(blank=True, help_text="All segments' redacted text, for search by redacted readers.")
+    redacted_search_vector = SearchVectorField(null=True, editable=False)
+    masked_spans = models.JSONField(default=list, blank=True, help_text="recordings.redaction.MaskedSpan.as_dict() each.")
+    redaction_region = models.CharField(max_length=2, blank=True, help_text="The default phone region redaction used.")
+    redacted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        permissions = [("view_unredacted_transcript", "Can read transcripts and hear recordings unredacted")]
 
     def __str__(self) -> str:
         return f"Transcript of {self.call}"
@@ -346,6 +391,8 @@ class Segment(models.Model):
     text = models.TextField()
     # [[start, end, word, probability], ...]: read together with the segment, never alone.
     words = models.JSONField(default=list, blank=True)
+    redacted_text = models.TextField(blank=True)
+    redacted_words = models.JSONField(default=list, blank=True, help_text="Same shape as words; a masked run is one label.")
 
     class Meta:
         ordering = ["transcript", "index"]

@@ -72,8 +72,9 @@ class DuplicateOf(enum.StrEnum):
 @dataclass(frozen=True)
 class IngestResult:
     call: Call
-    created: bool
+    created: bool  # a new recording was stored (a new call, or audio attached to its call record)
     duplicate_of: DuplicateOf | None = None  # None when created
+    attached: bool = False  # the call existed as a record without audio, and now has its recording
 
 
 @dataclass(frozen=True)
@@ -103,9 +104,13 @@ def call_ingest(
     except ValidationError as exc:
         raise IngestError(exc.message_dict) from exc
 
-    existing = Call.objects.filter(client=client, external_id=external_id).first()
-    if existing:
-        return IngestResult(call=existing, created=False, duplicate_of=DuplicateOf.EXTERNAL_ID)
+    record = Call.objects.filter(client=client, external_id=external_id).select_related("agent").first()
+    if record and Recording.objects.filter(call=record).exists():
+        return IngestResult(call=record, created=False, duplicate_of=DuplicateOf.EXTERNAL_ID)
+    if record:
+        # A call record that came first (POST /api/call-records/): the audio joins it. Checked now,
+        # before the slow decode, and again under lock when saving.
+        _record_for_audio(record, call)
 
     staged = _stage(audio)
     stored_name = ""
@@ -130,6 +135,9 @@ def call_ingest(
             raise StorageFailure(f"the recording could not be stored ({exc.strerror or exc}); nothing was saved, please retry") from exc
         try:
             with transaction.atomic():
+                if record:
+                    locked = Call.objects.select_for_update(of=("self",)).select_related("agent").get(pk=record.pk)
+                    call = _record_for_audio(locked, call)
                 _save_rows(call, staged, info, stored_name, original_filename)
         except IntegrityError:
             # Another request stored the same call between our check and our insert.
@@ -139,12 +147,36 @@ def call_ingest(
         stored_name = ""  # committed: the file now belongs to the row, whatever happens next
         if settings.TRANSCRIBE_ON_INGEST:
             call_transcription_queue(call_id=call.pk)
-        return IngestResult(call=call, created=True)
+        return IngestResult(call=call, created=True, attached=record is not None)
     finally:
         if stored_name:
             recordings_storage().delete(stored_name)
         if staged.is_temporary:
             staged.path.unlink(missing_ok=True)
+
+
+def _record_for_audio(record: Call, upload: Call) -> Call:
+    """The call record the uploaded audio attaches to: same agent, answered; metadata the record left
+    empty is filled from the upload. Raises IngestError, naming the conflict, when they disagree."""
+    if not record.answered:
+        raise IngestError(
+            {"external_id": [
+                f"call {record.external_id} is recorded as abandoned (no agent answered), so it has no recording; "
+                "send its call record again with answered true and its agent first"
+            ]}
+        )
+    if record.agent_id != upload.agent_id:
+        raise IngestError(
+            {"agent": [
+                f"the call record {record.external_id} names agent {record.agent.external_id}, "
+                f"not {upload.agent.external_id}"
+            ]}
+        )
+    for name in CALL_METADATA_FIELDS:
+        if getattr(record, name) in (None, "") and getattr(upload, name) not in (None, ""):
+            setattr(record, name, getattr(upload, name))
+    record.status = Call.Status.RECEIVED
+    return record
 
 
 def _save_rows(call: Call, staged: _StagedAudio, info: AudioInfo, stored_name: str, original_filename: str) -> None:
@@ -236,6 +268,7 @@ def _check_size(size: int, limit: int) -> None:
 
 class BatchOutcome(enum.StrEnum):
     IMPORTED = "imported"
+    UPDATED = "updated"  # a call record without audio, already known, updated
     DUPLICATE = "duplicate"
     REJECTED = "rejected"
 
@@ -258,13 +291,14 @@ class BatchSummary:
     @property
     def line(self) -> str:
         return (
-            f"Imported {self.count(BatchOutcome.IMPORTED)}, duplicates {self.count(BatchOutcome.DUPLICATE)}, "
-            f"rejected {self.count(BatchOutcome.REJECTED)}."
+            f"Imported {self.count(BatchOutcome.IMPORTED)}, updated {self.count(BatchOutcome.UPDATED)}, "
+            f"duplicates {self.count(BatchOutcome.DUPLICATE)}, rejected {self.count(BatchOutcome.REJECTED)}."
         )
 
 
-# One item of a batch: its label, and a function returning call_ingest's keyword arguments
-# (raising IngestError when the item itself is unusable, e.g. a bad manifest line).
+# One item of a batch: its label, and a function returning call_ingest's keyword arguments, or
+# call_record_upsert's for a call without audio (no "audio" key); raising IngestError when the
+# item itself is unusable, e.g. a bad manifest line.
 BatchItem = tuple[str, Callable[[], dict[str, Any]]]
 
 
@@ -273,16 +307,101 @@ def calls_ingest_batch(items: Iterable[BatchItem]) -> BatchSummary:
     summary = BatchSummary()
     for label, ingest_kwargs in items:
         try:
-            result = call_ingest(**ingest_kwargs())
+            kwargs = ingest_kwargs()
+            if "audio" not in kwargs:
+                record = call_record_upsert(**kwargs)
+                outcome = BatchOutcome.IMPORTED if record.outcome == RecordOutcome.CREATED else BatchOutcome.UPDATED
+                summary.entries.append(BatchEntry(label, outcome, "call record without audio", call=record.call))
+                continue
+            result = call_ingest(**kwargs)
         except IngestError as exc:
             summary.entries.append(BatchEntry(label, BatchOutcome.REJECTED, str(exc)))
             continue
         if result.created:
-            summary.entries.append(BatchEntry(label, BatchOutcome.IMPORTED, call=result.call))
+            detail = "attached to its call record" if result.attached else ""
+            summary.entries.append(BatchEntry(label, BatchOutcome.IMPORTED, detail, call=result.call))
         else:
             detail = f"same {result.duplicate_of.replace('_', ' ')} as call {result.call} (id {result.call.pk})"
             summary.entries.append(BatchEntry(label, BatchOutcome.DUPLICATE, detail, call=result.call))
     return summary
+
+
+class RecordOutcome(enum.StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    call: Call
+    outcome: RecordOutcome
+    changed: tuple[str, ...]  # the fields this record changed (all given ones for a new call)
+
+
+# What a call record may carry besides its identity (client, external_id).
+CALL_RECORD_FIELDS = ("started_at", "answered", "agent", *CALL_METADATA_FIELDS)
+CALL_RECORDS_MAX = 1000  # per request
+
+
+def call_record_upsert(*, client: Client, external_id: str, **fields: Any) -> RecordResult:
+    """Create or update a call record by (client, external id), with or without its recording.
+
+    Given fields replace the stored ones; fields left out are kept (a new call needs `started_at`;
+    `answered` defaults to true). A call without audio gets the status `no_recording`, or `abandoned`
+    when not answered; its recording, whenever it comes through `call_ingest`, joins it. A call that
+    has its recording already keeps its status, and must stay answered by the same agent.
+    Raises IngestError naming every problem; nothing is written then.
+    """
+    unknown = set(fields) - set(CALL_RECORD_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown call record fields: {', '.join(sorted(unknown))}")
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                return _record_upsert(client, external_id, fields)
+        except IntegrityError:
+            # Created by another request between our look-up and our insert: update that one instead.
+            if attempt:
+                raise IngestError({"__all__": ["the call record could not be saved; please retry"]}) from None
+    raise AssertionError("unreachable")
+
+
+def _record_upsert(client: Client, external_id: str, fields: dict[str, Any]) -> RecordResult:
+    # Only the call's row is locked: the agent is an outer join (abandoned calls have none).
+    call = (
+        Call.objects.select_for_update(of=("self",)).select_related("agent")
+        .filter(client=client, external_id=external_id).first()
+    )
+    created = call is None
+    if created:
+        if "started_at" not in fields:
+            raise IngestError({"started_at": ["This field is required."]})
+        call = Call(client=client, external_id=external_id)
+    before = {name: getattr(call, name) for name in fields}
+    for name, value in fields.items():
+        setattr(call, name, value)
+    has_recording = not created and Recording.objects.filter(call=call).exists()
+    problems: dict[str, list[str]] = {}
+    if has_recording and not call.answered:
+        problems["answered"] = ["this call has a recording, so an agent answered it: it cannot be abandoned"]
+    recorded_agent = before.get("agent")
+    if has_recording and recorded_agent is not None and call.agent_id != recorded_agent.pk:
+        problems["agent"] = [
+            f"the recording of this call came with agent {recorded_agent.external_id}; a record cannot change it"
+        ]
+    if not has_recording:
+        call.status = Call.Status.NO_RECORDING if call.answered else Call.Status.ABANDONED
+    try:
+        # Client and agent are rows already: checking they exist would cost two queries per record.
+        call.full_clean(exclude=["client", "agent"], validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            problems.setdefault(name, []).extend(messages)
+    if problems:
+        raise IngestError(problems)
+    call.save()
+    changed = tuple(name for name in fields if created or before[name] != getattr(call, name))
+    return RecordResult(call=call, outcome=RecordOutcome.CREATED if created else RecordOutcome.UPDATED, changed=changed)
 
 
 def human_size(n: int) -> str:

@@ -5,10 +5,12 @@
 2. decode, split the channels and run the engine, outside any transaction;
 3. store transcript, segments and analytics atomically, if the claim is still ours.
 
-A worker killed mid-call leaves a claim behind. Once it is older than the task
-timeout (`TRANSCRIBE_STALE_AFTER`) no live worker can hold it, so the call may be
-claimed again: the ORM broker hands the unacknowledged task out again by itself,
-and `transcription_requeue_stale` (scheduled every minute) covers brokers that do not.
+A worker beats on the call it holds (`heartbeat_at`, every TRANSCRIBE_HEARTBEAT_SECONDS). A
+worker killed mid-call stops beating; once its claim has been silent for
+TRANSCRIBE_HEARTBEAT_STALE seconds, `transcription_requeue_stale` (scheduled every minute)
+queues the call again and the next worker takes it over: still stored once, since a result is
+kept only while its claim holds. A queued call whose task was lost is queued again after
+TRANSCRIBE_STALE_AFTER.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,6 +36,7 @@ from recordings import engines
 from recordings.analytics import Analytics, call_analytics
 from recordings.audio import AudioError, decode
 from recordings.models import Call, CallAnalytics, Channel, Segment, Speaker, Transcript, recordings_storage
+from recordings.redaction_store import transcript_redaction_store
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +120,8 @@ def call_transcribe(*, call_id: int, engine: engines.Engine | None = None) -> Tr
         return _fail(claim, "The call has no recording to transcribe.")
     logger.info("Transcribing call %s in process %s (attempt %s)", call_id, os.getpid(), call.transcription_attempts)
     try:
-        result = transcribe_recording(call, engine=engine)
+        with _heartbeat(claim):
+            result = transcribe_recording(call, engine=engine)
     except AudioError as exc:
         # Retrying cannot fix a file that does not decode.
         return _fail(claim, f"The recording could not be decoded: {exc}")
@@ -179,9 +184,7 @@ def transcription_requeue_stale() -> int:
     """
     now = timezone.now()
     stale_before = now - timedelta(seconds=settings.TRANSCRIBE_STALE_AFTER)
-    stale = Q(status=Call.Status.TRANSCRIBING, claimed_at__lt=stale_before) | Q(
-        status=Call.Status.QUEUED, updated_at__lt=stale_before
-    )
+    stale = _dead_claim(now) | Q(status=Call.Status.QUEUED, updated_at__lt=stale_before)
     if settings.TRANSCRIBE_ON_INGEST:
         # Calls the broker could not take when they came in (it was down).
         waiting_before = now - timedelta(seconds=settings.TRANSCRIBE_RECEIVED_AFTER)
@@ -219,17 +222,23 @@ def _enqueue(call_id: int) -> bool:
     return True
 
 
+def _dead_claim(now: datetime) -> Q:
+    """A transcribing call whose worker stopped beating: it died, so the call may be taken again."""
+    silent_since = now - timedelta(seconds=settings.TRANSCRIBE_HEARTBEAT_STALE)
+    return Q(status=Call.Status.TRANSCRIBING) & (
+        Q(heartbeat_at__lt=silent_since) | Q(heartbeat_at__isnull=True, claimed_at__lt=silent_since)
+    )
+
+
 def transcription_claim(*, call_id: int) -> Claim | None:
     """Take the call for this worker, with a conditional update: None if it is not ours to take."""
     now = timezone.now()
-    stale_before = now - timedelta(seconds=settings.TRANSCRIBE_STALE_AFTER)
-    claimable = Q(status__in=[Call.Status.RECEIVED, Call.Status.QUEUED]) | Q(
-        status=Call.Status.TRANSCRIBING, claimed_at__lt=stale_before
-    )
+    claimable = Q(status__in=[Call.Status.RECEIVED, Call.Status.QUEUED]) | _dead_claim(now)
     max_attempts = settings.TRANSCRIBE_MAX_ATTEMPTS
     claimed = Call.objects.filter(claimable, pk=call_id, transcription_attempts__lt=max_attempts).update(
         status=Call.Status.TRANSCRIBING,
         claimed_at=now,
+        heartbeat_at=now,
         transcription_attempts=F("transcription_attempts") + 1,
         failure_reason="",
         updated_at=now,
@@ -244,6 +253,30 @@ def transcription_claim(*, call_id: int) -> Claim | None:
         updated_at=now,
     )
     return None
+
+
+@contextmanager
+def _heartbeat(claim: Claim):
+    """While the engine runs, beat every TRANSCRIBE_HEARTBEAT_SECONDS: a claim that stops beating
+    belongs to a dead worker and is taken again within minutes, not after the task timeout."""
+    stop = threading.Event()
+
+    def beat():
+        try:
+            while not stop.wait(settings.TRANSCRIBE_HEARTBEAT_SECONDS):
+                _owned(claim).update(heartbeat_at=timezone.now())
+        except Exception:  # noqa: BLE001 - a missed beat only risks a duplicate task, which loses its claim
+            logger.exception("Heartbeat for call %s failed", claim.call_id)
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-call-{claim.call_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _owned(claim: Claim):
@@ -304,6 +337,8 @@ def transcript_store(*, claim: Claim, result: TranscriptionResult) -> bool:
             from django.contrib.postgres.search import SearchVector
 
             Transcript.objects.filter(pk=transcript.pk).update(search_vector=SearchVector("text", config="english"))
+        # Redaction hook: what client staff and agents read (and, queued on commit, hear) is kept beside it.
+        transcript_redaction_store(transcript=transcript, segments=result.utterances)
         if result.analytics is not None:
             CallAnalytics.objects.create(call=call, **result.analytics.as_dict())
         Call.objects.filter(pk=call_id).update(

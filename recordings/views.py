@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -13,7 +14,7 @@ from django.utils.module_loading import import_string
 from django.views.decorators.http import require_safe
 
 from recordings import access
-from recordings.models import Call, recordings_storage
+from recordings.models import Call, Recording, recordings_storage
 from recordings.waveform import waveform_peaks
 
 CHUNK_BYTES = 64 * 1024
@@ -74,11 +75,23 @@ def _chunks(fh, remaining: int):
         fh.close()
 
 
-def _permitted_recording(request: HttpRequest, call_id: int):
-    """(recording, None) for a permitted listener, else (None, the response to send)."""
+@dataclass(frozen=True)
+class _Listening:
+    call: Call
+    recording: Recording
+    file_name: str  # in the recordings storage: the original, or the redacted copy
+    redacted: bool
+
+
+def _permitted_recording(request: HttpRequest, call_id: int) -> tuple[_Listening | None, HttpResponse | None]:
+    """(what to play, None) for a permitted listener, else (None, the response to send).
+
+    A call the user may not see is a 404, as in the pages and the API: its existence is not confirmed.
+    """
     if not request.user.is_authenticated:
         return None, redirect_to_login(request.get_full_path())
-    call = get_object_or_404(Call.objects.select_related("client", "recording"), pk=call_id)
+    visible = access.calls_visible_to(request.user).select_related("client", "recording")
+    call = get_object_or_404(visible, pk=call_id)
     if not access.can_listen(request.user, call):
         # The same answer as for a call that does not exist: ids cannot be probed.
         raise Http404("No such call.")
@@ -88,22 +101,30 @@ def _permitted_recording(request: HttpRequest, call_id: int):
             reason = f"This call's recording was deleted on {call.audio_deleted_at:%Y-%m-%d} (the client's retention period)."
             return None, HttpResponse(reason, status=404, content_type="text/plain")
         return None, HttpResponse("This call has no recording.", status=404, content_type="text/plain")
-    if not recordings_storage().exists(recording.file.name):
+    file_name = access.audio_file_for(request.user, recording)
+    if file_name is None:
+        return None, HttpResponse(
+            "The redacted copy of this recording is not ready yet.", status=404, content_type="text/plain"
+        )
+    redacted = file_name != recording.file.name
+    if not recordings_storage().exists(file_name):
         return None, HttpResponse("This call's audio file is missing from storage.", status=404, content_type="text/plain")
-    return recording, None
+    return _Listening(call, recording, file_name, redacted), None
 
 
 @require_safe
 def call_waveform(request: HttpRequest, call_id: int) -> HttpResponse:
     """Peaks to draw the waveform from, so the browser never has to download the whole file."""
-    recording, refusal = _permitted_recording(request, call_id)
+    listening, refusal = _permitted_recording(request, call_id)
     if refusal is not None:
         return refusal
-    key = f"waveform-peaks:{recording.sha256}"
+    recording = listening.recording
+    # The redacted copy has its own peaks (flat where masked); its generated name is unique per copy.
+    key = f"waveform-peaks:{listening.file_name}" if listening.redacted else f"waveform-peaks:{recording.sha256}"
     peaks = cache.get(key)
     if peaks is None:
         storage = recordings_storage()
-        with storage.open(recording.file.name, "rb") as fh:
+        with storage.open(listening.file_name, "rb") as fh:
             # A file object, not a path: works for any storage backend.
             peaks = waveform_peaks(fh, duration_seconds=recording.duration_seconds)
         cache.set(key, peaks, 24 * 3600)
@@ -114,14 +135,15 @@ def call_waveform(request: HttpRequest, call_id: int) -> HttpResponse:
 
 @require_safe
 def call_audio(request: HttpRequest, call_id: int) -> HttpResponse:
-    recording, refusal = _permitted_recording(request, call_id)
+    listening, refusal = _permitted_recording(request, call_id)
     if refusal is not None:
         return refusal
 
     # Looked up per request (not the field's storage) so a reconfigured storage is honoured.
     storage = recordings_storage()
-    size = storage.size(recording.file.name)
-    ext = recording.file.name.rsplit(".", 1)[-1].lower()
+    file_name = listening.file_name
+    size = storage.size(file_name)
+    ext = file_name.rsplit(".", 1)[-1].lower()
     content_type = CONTENT_TYPES.get(ext, "application/octet-stream")
     try:
         byte_range = parse_range(request.headers.get("Range", ""), size)
@@ -136,8 +158,8 @@ def call_audio(request: HttpRequest, call_id: int) -> HttpResponse:
     download = request.GET.get("download") == "1"
     if request.method == "GET" and (first == 0 or download):
         # A player asks for byte 0 once when it starts; seeking asks for later ranges.
-        _audit_access(request, recording.call, download=download)
-    fh = storage.open(recording.file.name, "rb")
+        _audit_access(request, listening, download=download)
+    fh = storage.open(file_name, "rb")
     fh.seek(first)
     if request.method == "HEAD":
         fh.close()
@@ -150,15 +172,20 @@ def call_audio(request: HttpRequest, call_id: int) -> HttpResponse:
     response["Accept-Ranges"] = "bytes"
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
-    if download:
-        response["Content-Disposition"] = f'attachment; filename="call-{recording.call.pk}.{ext}"'
-    else:
-        response["Content-Disposition"] = "inline"
+    response["Content-Disposition"] = _disposition(listening, ext, download=download)
+    response["X-Audio-Redacted"] = "true" if listening.redacted else "false"
     return response
 
 
-def _audit_access(request: HttpRequest, call: Call, *, download: bool) -> None:
+def _disposition(listening: _Listening, ext: str, *, download: bool) -> str:
+    if not download:
+        return "inline"
+    suffix = "-redacted" if listening.redacted else ""
+    return f'attachment; filename="call-{listening.call.pk}{suffix}.{ext}"'
+
+
+def _audit_access(request: HttpRequest, listening: _Listening, *, download: bool) -> None:
     """Through a setting: the audit log lives in a QA app, which recordings never imports."""
     if settings.RECORDING_ACCESS_AUDIT:
         record = import_string(settings.RECORDING_ACCESS_AUDIT)
-        record(user=request.user, call=call, download=download, redacted=False)
+        record(user=request.user, call=listening.call, download=download, redacted=listening.redacted)

@@ -51,11 +51,37 @@ def new_page(browser, live_server, *, width: int = 1400, height: int = 900):
 
 def log_in(page, live_server, username: str, password: str = "pw-for-tests", *, next_url: str = "/admin/") -> None:
     """Through the admin's login form, as a person would."""
-    page.goto(f"{live_server.url}/admin/login/?next={next_url}")
+    _fill_login(page, f"{live_server.url}/admin/login/?next={next_url}", username, password, "input[type=submit]")
+    page.wait_for_url(f"**{next_url}")
+
+
+def log_in_shared(page, live_server, username: str, password: str = "pw-for-tests", *, lands_on: str = "/") -> None:
+    """Through the one login page for people outside the admin (/accounts/login/), as a person would."""
+    _fill_login(page, f"{live_server.url}/accounts/login/", username, password, "button[type=submit]")
+    page.wait_for_url(f"**{lands_on}")
+
+
+def _fill_login(page, url: str, username: str, password: str, submit: str) -> None:
+    page.goto(url)
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.click("input[type=submit]")
-    page.wait_for_url(f"**{next_url}")
+    page.click(submit)
+
+
+def play_then_jump(page, *, player: str, play_button: str, line, current_class: str) -> float:
+    """Play a moment and pause; then click `line`, a transcript line well into the call: the player must
+    move to its start and light it up. `player` names the page's JS player object. Returns the line's start."""
+    # Functions, not expressions: the Content-Security-Policy forbids evaluating strings.
+    page.click(play_button)
+    page.wait_for_function(f"() => {player}.audio.currentTime > 0.5")
+    page.click(play_button)  # pause
+    assert page.evaluate(f"() => {player}.audio.paused")
+    start = float(line.get_attribute("data-start"))
+    assert start > 10
+    line.click()
+    page.wait_for_function(f"(start) => Math.abs({player}.audio.currentTime - start) < 0.3", arg=start)
+    assert current_class in line.get_attribute("class")
+    return start
 
 
 def screenshot(page, name: str) -> None:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from pytest_django.fixtures import _set_suffix_to_test_databases
 
 from recordings.models import Call, Segment, Transcript
+from recordings.redaction_store import recording_redact, transcript_redaction_store
 from recordings.services import call_ingest
 from tests.audio_fixtures import make_wav
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
@@ -134,6 +135,9 @@ def ingest_sample_call(samples_dir, name: str = "card_payment", *, client=None, 
         for i, t in enumerate(truth["turns"])
     )
     Call.objects.filter(pk=call.pk).update(status=Call.Status.TRANSCRIBED)
+    # As transcript_store does: redaction beside the transcript, then the redacted audio (here at once).
+    transcript_redaction_store(transcript=transcript)
+    recording_redact(recording_id=call.recording.pk)
     call.refresh_from_db()
     return call
 

@@ -24,9 +24,13 @@ QA_STAFF_PERMISSIONS = [
     "recordings.view_team",
 ]
 
+# Originals of redacted transcripts and recordings (card numbers, e-mails, phone numbers, ids):
+# managers only by default; everyone else reads and hears the redacted copies (recordings.access).
+UNREDACTED_PERMISSIONS = ["recordings.view_unredacted_transcript"]
+
 GROUP_PERMISSIONS: dict[str, list[str]] = {
     REVIEWERS_GROUP: QA_STAFF_PERMISSIONS,
-    MANAGERS_GROUP: [*QA_STAFF_PERMISSIONS, "audit.view_auditentry"],
+    MANAGERS_GROUP: [*QA_STAFF_PERMISSIONS, "audit.view_auditentry", *UNREDACTED_PERMISSIONS],
 }
 
 

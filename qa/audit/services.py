@@ -40,6 +40,15 @@ def recording_accessed(*, user, call, download: bool, redacted: bool) -> None:
     )
 
 
+def transcript_viewed(*, user, call, redacted: bool, by_qa_staff: bool) -> None:
+    """Every transcript read unredacted, and every redacted one read outside the QA team (client staff,
+    agents); reached through settings.TRANSCRIPT_ACCESS_AUDIT (recordings.audit_hooks)."""
+    if not redacted:
+        audit_record(action=Action.UNREDACTED_TRANSCRIPT_VIEWED, actor=user, obj=call)
+    elif not by_qa_staff:
+        audit_record(action=Action.TRANSCRIPT_VIEWED, actor=user, obj=call)
+
+
 def _valid_address(address: str | None) -> str | None:
     try:
         return str(ipaddress.ip_address(address)) if address else None

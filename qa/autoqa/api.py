@@ -11,6 +11,7 @@ from rest_framework import serializers
 from qa.autoqa.models import AutoAnswer, AutoEvaluation
 from recordings import api as recordings_api
 from recordings.models import Call
+from recordings.selectors import quote_for_reader, transcript_for_reader
 
 
 class AutoEvidenceSerializer(serializers.Serializer):
@@ -44,7 +45,14 @@ class CallDetailWithAutoQaSerializer(recordings_api.CallDetailOutputSerializer):
         if call.status != Call.Status.TRANSCRIBED:
             return None
         evaluation = AutoEvaluation.objects.filter(call=call).prefetch_related("items").first()
-        return AutoQaSerializer(evaluation).data if evaluation else None
+        if evaluation is None:
+            return None
+        data = AutoQaSerializer(evaluation).data
+        # Quotes come from the original transcript: readers of redacted text get the redacted lines instead.
+        readable = transcript_for_reader(transcript=getattr(call, "transcript", None), user=self.context["request"].user)
+        for item in data["items"]:
+            item["evidence"] = quote_for_reader(item["evidence"], readable)
+        return data
 
 
 class CallDetailApi(recordings_api.CallDetailApi):

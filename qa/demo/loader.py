@@ -17,7 +17,8 @@ from django.utils import timezone
 
 import recordings
 from qa.accounts.roles import MANAGERS_GROUP, REVIEWERS_GROUP
-from qa.demo.performance import PerformanceDemo, demo_performance
+from qa.demo.performance import PerformanceDemo, demo_performance, demo_performance_roster
+from qa.demo.portal_data import PortalDemo, portal_demo_load
 from qa.reviews.auto_services import call_auto_evaluate
 from qa.reviews.models import MonitoringPlan
 from qa.reviews.services import rubric_install_default
@@ -50,17 +51,20 @@ DEMO_USERS = [
 class DemoSummary:
     calls_imported: int
     users: list[DemoUser]
-    performance: PerformanceDemo
+    portal: PortalDemo | None = None
+    performance: PerformanceDemo | None = None
 
 
 def demo_load() -> DemoSummary:
     client = _roster()
+    demo_performance_roster()
     _users(client)
     imported = _sample_calls(client)
     _qa_setup(client)
     _auto_qa()
+    portal = portal_demo_load(client, samples=sample_metadata())
     performance = demo_performance(client)
-    return DemoSummary(calls_imported=imported, users=DEMO_USERS, performance=performance)
+    return DemoSummary(calls_imported=imported, users=DEMO_USERS, portal=portal, performance=performance)
 
 
 @transaction.atomic

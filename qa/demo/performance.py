@@ -29,7 +29,7 @@ from recordings.models import Agent, Call, Client
 
 WEEKS = 8
 EVALUATED_WEEKS = 6
-CALL_PREFIX = "DEMO-"
+CALL_PREFIX = "PERF-"  # the portal demo's records start DEMO-
 SECOND_TEAM = "Billing support"
 SECOND_TEAM_AGENTS = [("AGT-1201", "Priya Shah"), ("AGT-1202", "Omar Haddad"), ("AGT-1203", "Lucia Romero"),
                       ("AGT-1204", "Noah Fischer")]
@@ -76,12 +76,18 @@ class PerformanceDemo:
     flags: int
 
 
+def demo_performance_roster() -> None:
+    """The second team. Made with the roster, before other demo data picks among the agents (the portal's
+    records do, seeded: the same agents each run keep a re-run from adding any)."""
+    for external_id, name in SECOND_TEAM_AGENTS:
+        services.agent_upsert(external_id=external_id, name=name, team_name=SECOND_TEAM)
+
+
 @transaction.atomic  # one commit, not one per evaluation and flag
 def demo_performance(client: Client, *, now: datetime | None = None) -> PerformanceDemo:
     now = now or timezone.now()
     rng = random.Random(8)
-    for external_id, name in SECOND_TEAM_AGENTS:
-        services.agent_upsert(external_id=external_id, name=name, team_name=SECOND_TEAM)
+    demo_performance_roster()
     agents = list(Agent.objects.filter(external_id__in=PROFILES).order_by("external_id"))
     created = _calls(client, agents, rng, now)
     reviewer = get_user_model().objects.get(username="reviewer")

@@ -274,11 +274,6 @@ def _audit_decision(dispute: Dispute, manager) -> None:
     })
 
 
-def transcript_viewed(*, user, call: Call) -> None:
-    """An agent read their call's transcript on their call page: the audit log keeps it."""
-    audit_record(action=Action.TRANSCRIPT_VIEWED, actor=user, obj=call, detail={"page": "agent call"})
-
-
 def _resolution(text: str) -> str:
     text = (text or "").strip()
     if not text:

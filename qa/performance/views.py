@@ -29,10 +29,12 @@ from qa.performance.models import Dispute
 from qa.performance.templatetags.performance_format import duration, number, percent
 from qa.reviews.forms import EvaluationForm, add_service_errors
 from qa.reviews.models import Evaluation
-from qa.reviews.selectors import counted_evaluations, transcript_lines, version_criteria
-from recordings.access import calls_visible_to, can_listen
+from qa.reviews.selectors import counted_evaluations, version_criteria
+from recordings.access import audio_file_for, calls_visible_to
+from recordings.audit_hooks import transcript_viewed
 from recordings.figures import INDUSTRY_AHT_SECONDS
 from recordings.models import Agent, Call, Team
+from recordings.selectors import transcript_for_reader
 
 # --- Figures as cards -----------------------------------------------------------------------------
 
@@ -178,13 +180,16 @@ def my_call(request: HttpRequest, call_id: int) -> HttpResponse:
         counted_evaluations(Evaluation.objects.filter(call=call)).select_related("reviewer")
         .prefetch_related("answers__criterion__section").first()
     )
-    transcript = transcript_lines(call=call)
-    if transcript:
-        services.transcript_viewed(user=request.user, call=call)
+    # What an agent may read and hear: the redacted transcript and copy (recordings.access), never the originals.
+    transcript = transcript_for_reader(transcript=getattr(call, "transcript", None), user=request.user)
+    if transcript is not None:
+        transcript_viewed(user=request.user, call=call, redacted=transcript.redacted)
+    recording = getattr(call, "recording", None)
     context = {
         "title": f"Call {call.external_id}",
         "call": call,
-        "audio_url": reverse("recordings:call-audio", args=[call.pk]) if hasattr(call, "recording") and can_listen(request.user, call) else "",
+        "recording": recording,
+        "audio_url": reverse("recordings:call-audio", args=[call.pk]) if audio_file_for(request.user, recording) else "",
         "transcript": transcript,
         "evaluation": evaluation,
     }

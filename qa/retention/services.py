@@ -33,6 +33,7 @@ class Expiring:
     started_at: datetime
     file_name: str
     removes_transcript_and_evaluations: bool
+    redacted_file_name: str = ""  # the redacted copy, when one was made: it goes with the original
 
 
 @dataclass
@@ -59,6 +60,7 @@ def retention_due(*, now: datetime | None = None, limit: int | None = None) -> l
                 call_id=recording.call_id, client=client.slug, external_id=recording.call.external_id,
                 started_at=recording.call.started_at, file_name=recording.file.name,
                 removes_transcript_and_evaluations=client.retention_scope == Client.RetentionScope.EVERYTHING,
+                redacted_file_name=recording.redacted_file.name or "",
             ))
         if limit and len(due) >= limit:
             break
@@ -104,4 +106,4 @@ def _delete_rows(batch: list[Expiring], *, now: datetime, summary: RetentionSumm
             },
         )
     summary.calls += len(batch)
-    return [item.file_name for item in batch]
+    return [name for item in batch for name in (item.file_name, item.redacted_file_name) if name]

@@ -461,7 +461,8 @@ class ReviewableCallAdmin(CallAdmin):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None or not access.can_review(request.user):
             return fieldsets
-        return [*fieldsets[:-1], ("Transcript", {"fields": ["review_link", "transcript_view"]})]
+        # The transcript field is the one recordings chose for this user (original or redacted).
+        return [*fieldsets[:-1], ("Transcript", {"fields": ["review_link", *fieldsets[-1][1]["fields"]]})]
 
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), "review_link"]

@@ -23,6 +23,7 @@ from qa.reviews.models import (
     SectionScore,
 )
 from recordings.models import Agent, Call
+from recordings.selectors import transcript_for_reader
 
 
 def rubric_for_client(*, client) -> Rubric | None:
@@ -60,13 +61,14 @@ def evaluation_for_workspace(*, call: Call, reviewer, calibration_session: Calib
     return evaluations.filter(call=call, calibration_session__isnull=True).first()
 
 
-def transcript_lines(*, call: Call) -> list[dict]:
-    transcript = getattr(call, "transcript", None)
-    if transcript is None:
+def transcript_lines(*, call: Call, reader) -> list[dict]:
+    """The transcript as `reader` may read it (redacted unless they may see originals: recordings.access)."""
+    readable = transcript_for_reader(transcript=getattr(call, "transcript", None), user=reader)
+    if readable is None:
         return []
     return [
-        {"speaker": s.speaker, "label": s.get_speaker_display(), "start": s.start, "end": s.end, "text": s.text}
-        for s in transcript.segments.all()
+        {"speaker": line.speaker, "label": line.label, "start": line.start, "end": line.end, "text": line.text}
+        for line in readable.lines
     ]
 
 
@@ -96,7 +98,7 @@ def workspace_load(*, call: Call, reviewer, calibration_session: CalibrationSess
         evaluation=evaluation,
         version=version,
         criteria=version_criteria(version=version) if version else [],
-        transcript=transcript_lines(call=call),
+        transcript=transcript_lines(call=call, reader=reviewer),
     )
 
 

@@ -16,8 +16,10 @@ from django.urls import reverse
 from qa.reviews import access, auto_selectors, selectors, services
 from qa.reviews.forms import EvaluationForm
 from qa.reviews.models import CalibrationSession, Evaluation
-from recordings.access import calls_visible_to
+from recordings.access import audio_file_for, calls_visible_to, sees_unredacted
+from recordings.audit_hooks import transcript_viewed
 from recordings.models import Call
+from recordings.selectors import quote_for_reader, transcript_for_reader
 
 MAX_ID_DIGITS = 18
 
@@ -63,8 +65,10 @@ def workspace(request: HttpRequest, call_id: int) -> HttpResponse:
     if not (can_edit or can_amend):
         for field in form.fields.values():
             field.disabled = True
-    auto = _auto_suggestions(form, call=call, criteria=loaded.criteria, session=session, prefill=can_edit)
+    auto = _auto_suggestions(request, form, call=call, criteria=loaded.criteria, session=session, prefill=can_edit)
 
+    if loaded.transcript:
+        transcript_viewed(user=request.user, call=call, redacted=not sees_unredacted(request.user))
     context = {
         **admin.site.each_context(request),
         "title": f"Review call {call.external_id}",
@@ -76,6 +80,7 @@ def workspace(request: HttpRequest, call_id: int) -> HttpResponse:
         "sections": form.sections(),
         "can_edit": can_edit,
         "can_amend": can_amend,
+        "audio_ready": audio_file_for(request.user, getattr(call, "recording", None)) is not None,
         "audio_url": reverse("recordings:call-audio", args=[call.pk]),
         "waveform_url": reverse("recordings:call-waveform", args=[call.pk]),
         "transcript": loaded.transcript,
@@ -86,9 +91,13 @@ def workspace(request: HttpRequest, call_id: int) -> HttpResponse:
     return TemplateResponse(request, "reviews/workspace.html", context)
 
 
-def _auto_suggestions(form: EvaluationForm, *, call: Call, criteria, session, prefill: bool) -> dict:
+def _auto_suggestions(request: HttpRequest, form: EvaluationForm, *, call: Call, criteria, session, prefill: bool) -> dict:
     """Automatic answers (auto-QA) beside each checked question; pre-selected where the reviewer has not answered."""
     auto = auto_selectors.workspace_auto(call=call, criteria=criteria, calibration_session=session)
+    # Evidence quotes the original transcript: reviewers who read redacted text see the redacted lines.
+    readable = transcript_for_reader(transcript=getattr(call, "transcript", None), user=request.user)
+    for suggestion in auto.values():
+        suggestion.item.evidence = quote_for_reader(suggestion.item.evidence, readable)  # shown, never saved
     for criterion in criteria:
         criterion.auto_suggestion = auto.get(criterion.pk)
         name = f"c{criterion.pk}"

@@ -4,9 +4,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser, Permission
 
 from recordings.access import (
-    AudioCopy,
     agents_visible_to,
-    audio_copy_for,
     calls_visible_to,
     can_ingest_calls,
     can_listen,
@@ -81,7 +79,6 @@ def test_it_lets_whoever_sees_a_call_listen_to_it(world):
     assert can_listen(world["shared"], calls["acme by shared"])  # an agent hears their own calls
     assert not can_listen(world["solo"], calls["acme by shared"])  # but not another agent's
     assert not can_listen(AnonymousUser(), calls["acme by shared"])
-    assert audio_copy_for(world["shared"], calls["acme by shared"]) is AudioCopy.ORIGINAL  # the redacted copy comes later
 
 
 def test_it_shows_agents_to_the_people_who_see_their_calls(world):

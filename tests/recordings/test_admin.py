@@ -46,7 +46,7 @@ def test_it_uploads_several_files_at_once(admin_client, roster, wav_file):
     assert response.status_code == 200
     assert sorted(Call.objects.values_list("external_id", flat=True)) == ["CALL-A", "CALL-B"]
     assert set(Call.objects.values_list("queue", "csat", "ces")) == {("billing", 4, 5)}
-    assert "Imported 2, duplicates 0, rejected 0." in response.content.decode()
+    assert "Imported 2, updated 0, duplicates 0, rejected 0." in response.content.decode()
 
 
 def test_it_reports_each_rejected_file_and_keeps_the_good_ones(admin_client, roster, wav_file, stored_files):
@@ -58,7 +58,7 @@ def test_it_reports_each_rejected_file_and_keeps_the_good_ones(admin_client, ros
 
     page = response.content.decode()
     assert "Rejected bad.wav: the file is not decodable audio" in page
-    assert "Imported 1, duplicates 0, rejected 1." in page
+    assert "Imported 1, updated 0, duplicates 0, rejected 1." in page
     assert list(Call.objects.values_list("external_id", flat=True)) == ["good"]
     assert len(stored_files()) == 1
 
@@ -117,6 +117,6 @@ def test_it_judges_an_empty_file_on_its_own_and_names_it(admin_client, roster, w
 
     page = response.content.decode()
     assert "Rejected empty.wav: the file is empty" in page
-    assert "Imported 2, duplicates 0, rejected 1." in page
+    assert "Imported 2, updated 0, duplicates 0, rejected 1." in page
     assert sorted(Call.objects.values_list("external_id", flat=True)) == ["also-good", "good"]
     assert len(stored_files()) == 2

@@ -22,7 +22,9 @@ def test_it_queues_each_after_transcript_task_once_the_transcript_is_committed(
     for callback in callbacks:
         callback()
 
-    assert [(t.task["func"], t.task["args"]) for t in OrmQ.objects.order_by("pk")] == [
+    # Besides the redacted audio copy, which recordings queues itself.
+    tasks = [(t.task["func"], t.task["args"]) for t in OrmQ.objects.order_by("pk")]
+    assert [t for t in tasks if t[0] != "recordings.tasks.redact_recording"] == [
         ("tests.example.first", (call.pk,)), ("tests.example.second", (call.pk,)),
     ]
 

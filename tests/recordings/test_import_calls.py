@@ -11,7 +11,7 @@ from tests.factories import AgentFactory, ClientFactory
 
 pytestmark = pytest.mark.django_db
 
-COLUMNS = ["file", "client", "agent", "external_id", "started_at", "queue", "csat", "ces", "resolved"]
+COLUMNS = ["file", "client", "agent", "external_id", "started_at", "answered", "wait_seconds", "queue", "csat", "ces", "resolved"]
 
 
 @pytest.fixture
@@ -68,7 +68,7 @@ def test_it_imports_and_reports_each_file(import_dir):
 
     output = run_import(import_dir, manifest, expect_rejections=True)
 
-    assert output.splitlines()[0] == "Imported 2, duplicates 0, rejected 7."
+    assert output.splitlines()[0] == "Imported 2, updated 0, duplicates 0, rejected 7."
     assert "line 4: notes.wav: the file is not decodable audio" in output
     assert "line 5: missing.wav: file not found" in output
     assert "line 6: short.wav: unknown agent 'AGT-404'" in output
@@ -90,7 +90,7 @@ def test_it_is_safe_to_run_again(import_dir):
 
     output = run_import(import_dir, manifest)
 
-    assert output.splitlines()[0] == "Imported 0, duplicates 2, rejected 0."
+    assert output.splitlines()[0] == "Imported 0, updated 0, duplicates 2, rejected 0."
     assert Call.objects.count() == 2
 
 
@@ -98,7 +98,7 @@ def test_it_refuses_a_manifest_without_the_required_columns(import_dir):
     manifest = import_dir.parent / "bad.csv"
     manifest.write_text("file,client\ncard.flac,acme\n")
 
-    with pytest.raises(CommandError, match="lacks the column\\(s\\): agent, external_id, started_at"):
+    with pytest.raises(CommandError, match="lacks the column\\(s\\): external_id, started_at"):
         run_import(import_dir, manifest)
 
 
@@ -135,7 +135,7 @@ def test_it_finds_a_relative_manifest_in_the_import_folder(import_dir, monkeypat
 
     output = run_import(import_dir, "calls.csv")
 
-    assert output.splitlines()[0] == "Imported 1, duplicates 0, rejected 0."
+    assert output.splitlines()[0] == "Imported 1, updated 0, duplicates 0, rejected 0."
 
 
 def test_it_rejects_a_nul_character_with_a_summary_instead_of_a_traceback(import_dir):
@@ -146,3 +146,37 @@ def test_it_rejects_a_nul_character_with_a_summary_instead_of_a_traceback(import
     output = run_import(import_dir, manifest, expect_rejections=True)
     assert "external_id contain(s) a NUL character" in output
     assert list(Call.objects.values_list("external_id", flat=True)) == ["C-2"]
+
+
+def test_it_imports_call_records_without_a_file_and_attaches_a_later_recording(import_dir):
+    manifest = write_manifest(import_dir, [
+        {**GOOD, "agent": "", "external_id": "A-1", "answered": "no", "wait_seconds": "40"},
+        {**GOOD, "external_id": "C-1", "answered": "yes", "wait_seconds": "8", "csat": "4"},
+        {**GOOD, "agent": "", "external_id": "A-2", "answered": "no"},
+        {**GOOD, "external_id": "A-3", "answered": "no", "wait_seconds": "5"},
+        {**GOOD, "agent": "", "external_id": "C-2"},
+        {**GOOD, "file": "short.wav", "external_id": "A-4", "answered": "no", "wait_seconds": "5"},
+        {**GOOD, "external_id": "C-3", "answered": "maybe"},
+    ])
+
+    output = run_import(import_dir, manifest, expect_rejections=True)
+
+    assert output.splitlines()[0] == "Imported 2, updated 0, duplicates 0, rejected 5."
+    assert "line 4: A-2 (no file): wait_seconds: An abandoned call needs wait_seconds" in output
+    assert "line 5: A-3 (no file): agent: An abandoned call has no agent" in output
+    assert "line 6: C-2 (no file): agent: An answered call needs the agent who answered it." in output
+    assert "line 7: short.wav: an abandoned call has no recording: leave its file empty" in output
+    assert "line 8: C-3 (no file): answered must be true or false, not 'maybe'" in output
+    assert dict(Call.objects.values_list("external_id", "status")) == {"A-1": "abandoned", "C-1": "no_recording"}
+
+    later = write_manifest(import_dir, [
+        {**GOOD, "file": "card.flac", "external_id": "C-1"},
+        {**GOOD, "agent": "", "external_id": "A-1", "answered": "no", "wait_seconds": "41"},
+    ])
+    output = run_import(import_dir, later)
+
+    assert output.splitlines()[0] == "Imported 1, updated 1, duplicates 0, rejected 0."
+    assert "imported   line 2: card.flac (attached to its call record)" in output
+    call = Call.objects.get(external_id="C-1")
+    assert (call.status, call.csat, call.wait_seconds, call.recording.original_filename) == ("received", 4, 8, "card.flac")
+    assert Call.objects.get(external_id="A-1").wait_seconds == 41

@@ -63,12 +63,12 @@ def test_it_requeues_only_stale_claims_from_the_scheduled_task(settings):
     from recordings.models import Call
     from tests.factories import CallFactory
 
-    settings.TRANSCRIBE_STALE_AFTER = 60
+    settings.TRANSCRIBE_HEARTBEAT_STALE = 60
     busy = CallFactory(status=Call.Status.TRANSCRIBING, claimed_at=timezone.now())
     CallFactory(status=Call.Status.TRANSCRIBED)
     assert requeue_stale_transcriptions() == 0
 
-    Call.objects.filter(pk=busy.pk).update(claimed_at=timezone.now() - timedelta(seconds=90))
+    Call.objects.filter(pk=busy.pk).update(claimed_at=timezone.now() - timedelta(seconds=90), heartbeat_at=None)
     assert requeue_stale_transcriptions() == 1
     assert Call.objects.get(pk=busy.pk).status == Call.Status.QUEUED
 
@@ -108,10 +108,29 @@ def test_it_transcribes_an_ingested_call_on_a_cluster_with_the_redis_broker(clus
 
 
 @pytest.mark.slow
+def test_it_finishes_a_call_whose_worker_was_killed_within_three_minutes_with_default_settings(cluster_db):
+    # Default timeouts (Q_TIMEOUT=1800): the heartbeat goes silent, the minutely sweep queues the call again.
+    database = cluster_db()
+    call_id = database.ingest(SAMPLE)
+    database.start_cluster()
+
+    worker = database.wait_for_log(rf"Transcribing call {call_id} in process (\d+) \(attempt 1\)", timeout=90)
+    time.sleep(1.0)  # let it get into the model
+    killed_at = time.monotonic()
+    os.kill(int(worker.group(1)), signal.SIGKILL)
+
+    state = database.wait_for_status(call_id, {"transcribed", "failed"}, timeout=240)
+
+    assert time.monotonic() - killed_at < 180, "took longer than 3 minutes"
+    assert state["status"] == "transcribed", state
+    assert (state["attempts"], state["transcripts"]) == (2, 1)
+
+
+@pytest.mark.slow
 def test_it_finishes_a_call_whose_worker_was_killed_mid_call(cluster_db):
     # A short timeout so the dead worker's claim goes stale quickly; the ORM broker
     # hands the unacknowledged task out again after `retry`.
-    database = cluster_db(Q_TIMEOUT="15", Q_RETRY="20")
+    database = cluster_db(Q_TIMEOUT="15", Q_RETRY="20", TRANSCRIBE_HEARTBEAT_STALE="10")
     call_id = database.ingest(SAMPLE)
     database.start_cluster()
 
@@ -157,7 +176,7 @@ def test_it_queues_pending_calls_from_the_command(django_capture_on_commit_callb
 @pytest.mark.skipif(not _redis_available(), reason="Redis is not running on 127.0.0.1:6379")
 def test_it_recovers_a_call_whose_worker_was_killed_on_the_redis_broker(cluster_db):
     # Redis hands a task out once: the scheduled sweep (migration 0003, every minute) re-queues the stale claim.
-    database = cluster_db(REDIS_URL="redis://127.0.0.1:6379/0", Q_TIMEOUT="10", Q_RETRY="15")
+    database = cluster_db(REDIS_URL="redis://127.0.0.1:6379/0", Q_TIMEOUT="10", Q_RETRY="15", TRANSCRIBE_HEARTBEAT_STALE="10")
     call_id = database.ingest(SAMPLE)
     database.start_cluster()
 

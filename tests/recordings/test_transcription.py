@@ -192,13 +192,45 @@ def test_it_skips_a_call_already_transcribed():
     assert call_transcribe(call_id=call.pk) == TranscribeOutcome.SKIPPED
 
 
-def test_it_takes_over_a_claim_older_than_the_task_timeout(settings):
-    settings.TRANSCRIBE_STALE_AFTER = 60
-    fresh = CallFactory(status=Call.Status.TRANSCRIBING, claimed_at=timezone.now() - timedelta(seconds=30))
-    stale = CallFactory(status=Call.Status.TRANSCRIBING, claimed_at=timezone.now() - timedelta(seconds=90))
+def test_it_takes_over_a_claim_whose_heartbeat_went_silent(settings):
+    settings.TRANSCRIBE_HEARTBEAT_STALE = 60
+    long_ago = timezone.now() - timedelta(minutes=20)
+    # Claimed long ago but still beating: a live worker on a long call.
+    beating = CallFactory(status=Call.Status.TRANSCRIBING, claimed_at=long_ago, heartbeat_at=timezone.now() - timedelta(seconds=20))
+    silent = CallFactory(status=Call.Status.TRANSCRIBING, claimed_at=long_ago, heartbeat_at=timezone.now() - timedelta(seconds=90))
+    never_beat = CallFactory(status=Call.Status.TRANSCRIBING, claimed_at=timezone.now() - timedelta(seconds=90))
 
-    assert transcription.transcription_claim(call_id=fresh.pk) is None
-    assert transcription.transcription_claim(call_id=stale.pk) is not None
+    assert transcription.transcription_claim(call_id=beating.pk) is None
+    assert transcription.transcription_claim(call_id=silent.pk) is not None
+    assert transcription.transcription_claim(call_id=never_beat.pk) is not None
+
+
+def test_it_beats_on_the_call_while_the_engine_runs(ingest_sample, settings):
+    from recordings import engines
+
+    settings.TRANSCRIBE_HEARTBEAT_SECONDS = 0.05
+    call = queued(ingest_sample("billing_double_charge"))
+    beats = []
+
+    class SlowEngine(engines.Engine):
+        name, model_name = "slow", "slow"
+
+        def __init__(self):
+            pass
+
+        def transcribe_channel(self, audio, *, language):
+            import time
+
+            time.sleep(0.3)  # the heartbeat thread writes meanwhile
+            beats.append(Call.objects.values_list("heartbeat_at", flat=True).get(pk=call.pk))
+            return engines.ChannelTranscript(utterances=[], speech=[], language=language)
+
+        def _decode(self, audio, *, language):
+            raise NotImplementedError
+
+    claimed_at = timezone.now()
+    assert call_transcribe(call_id=call.pk, engine=SlowEngine()) == TranscribeOutcome.TRANSCRIBED
+    assert beats[0] is not None and beats[-1] > claimed_at
 
 
 def test_it_discards_a_result_whose_claim_was_taken_away(ingest_sample):
@@ -246,7 +278,7 @@ def test_it_retries_an_engine_failure_a_bounded_number_of_times(ingest_sample, s
 def test_it_requeues_calls_left_behind_by_dead_workers(settings, django_capture_on_commit_callbacks):
     from django_q.models import OrmQ
 
-    settings.TRANSCRIBE_STALE_AFTER = 60
+    settings.TRANSCRIBE_HEARTBEAT_STALE = 60
     stale = CallFactory(status=Call.Status.TRANSCRIBING, claimed_at=timezone.now() - timedelta(seconds=120))
     CallFactory(status=Call.Status.TRANSCRIBING, claimed_at=timezone.now())
     CallFactory(status=Call.Status.TRANSCRIBED)
@@ -271,7 +303,7 @@ def test_it_requeues_a_call_whose_task_was_lost_long_ago(settings):
 
 
 def test_it_finishes_a_requeued_call_that_a_dead_worker_had_claimed(ingest_sample, tmp_path, settings):
-    settings.TRANSCRIBE_STALE_AFTER = 60
+    settings.TRANSCRIBE_HEARTBEAT_STALE = 60
     silent = write_wav(tmp_path / "silent.wav", np.zeros((2, 3 * 16_000), dtype=np.float32))
     call = ingest_sample(silent)
     Call.objects.filter(pk=call.pk).update(

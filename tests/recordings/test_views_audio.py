@@ -22,14 +22,15 @@ def stored_bytes(call) -> bytes:
         return fh.read()
 
 
-def test_it_streams_the_whole_file_to_a_reviewer(client, sample_call):
-    client.force_login(ReviewerFactory())
+def test_it_streams_the_whole_original_file_to_a_manager(client, sample_call):
+    client.force_login(ManagerFactory())
     response = client.get(audio_url(sample_call))
     assert response.status_code == 200
     assert response["Content-Type"] == "audio/flac"
     assert response["Accept-Ranges"] == "bytes"
     assert body(response) == stored_bytes(sample_call)
     assert int(response["Content-Length"]) == len(stored_bytes(sample_call))
+    assert response["X-Audio-Redacted"] == "false"
 
 
 def test_it_serves_a_byte_range_with_206(client, sample_call):
@@ -42,7 +43,7 @@ def test_it_serves_a_byte_range_with_206(client, sample_call):
 
 
 def test_it_serves_open_ended_and_suffix_ranges(client, sample_call):
-    client.force_login(ReviewerFactory())
+    client.force_login(ManagerFactory())
     data = stored_bytes(sample_call)
     tail = client.get(audio_url(sample_call), HTTP_RANGE=f"bytes={len(data) - 10}-")
     assert (tail.status_code, body(tail)) == (206, data[-10:])
@@ -53,7 +54,7 @@ def test_it_serves_open_ended_and_suffix_ranges(client, sample_call):
 
 
 def test_it_answers_416_for_a_range_past_the_end(client, sample_call):
-    client.force_login(ReviewerFactory())
+    client.force_login(ManagerFactory())
     size = len(stored_bytes(sample_call))
     response = client.get(audio_url(sample_call), HTTP_RANGE=f"bytes={size}-")
     assert response.status_code == 416
@@ -61,7 +62,7 @@ def test_it_answers_416_for_a_range_past_the_end(client, sample_call):
 
 
 def test_it_ignores_a_malformed_range(client, sample_call):
-    client.force_login(ReviewerFactory())
+    client.force_login(ManagerFactory())
     response = client.get(audio_url(sample_call), HTTP_RANGE="bytes=abc")
     assert response.status_code == 200
     assert body(response) == stored_bytes(sample_call)
@@ -114,7 +115,7 @@ def test_it_serves_waveform_peaks_per_channel_to_listeners_only(client, sample_c
     url = reverse("recordings:call-waveform", args=[sample_call.pk])
     client.force_login(UserFactory(is_staff=True))
     assert client.get(url).status_code == 404
-    client.force_login(ReviewerFactory())
+    client.force_login(ManagerFactory())
     data = client.get(url).json()
     duration = sample_call.recording.duration_seconds
     assert data["duration"] == duration
@@ -133,10 +134,73 @@ def test_it_serves_waveform_peaks_per_channel_to_listeners_only(client, sample_c
 
 def test_it_answers_404_when_the_audio_file_is_missing_from_storage(client, sample_call):
     recordings_storage().delete(sample_call.recording.file.name)
-    client.force_login(ReviewerFactory())
+    client.force_login(ManagerFactory())
 
     audio = client.get(audio_url(sample_call))
     waveform = client.get(reverse("recordings:call-waveform", args=[sample_call.pk]))
 
     assert audio.status_code == waveform.status_code == 404
     assert b"missing from storage" in audio.content
+
+
+def redacted_bytes(call) -> bytes:
+    call.recording.refresh_from_db()
+    with recordings_storage().open(call.recording.redacted_file.name, "rb") as fh:
+        return fh.read()
+
+
+@pytest.mark.parametrize("role", ["reviewer", "client staff"])
+def test_it_streams_the_redacted_copy_to_everyone_but_qa_staff_allowed_originals(client, sample_call, role):
+    user = ReviewerFactory() if role == "reviewer" else UserFactory()
+    if role == "client staff":
+        sample_call.client.users.add(user)
+    client.force_login(user)
+
+    whole = client.get(audio_url(sample_call))
+    part = client.get(audio_url(sample_call), HTTP_RANGE="bytes=100-199")
+
+    assert whole.status_code == 200
+    assert whole["X-Audio-Redacted"] == "true"
+    assert body(whole) == redacted_bytes(sample_call) != stored_bytes(sample_call)
+    assert (part.status_code, body(part)) == (206, redacted_bytes(sample_call)[100:200])
+
+
+def test_it_serves_nothing_to_redacted_listeners_until_the_redacted_copy_is_ready(client, sample_call):
+    from recordings.models import Recording, RedactionStatus
+
+    staff = UserFactory()
+    sample_call.client.users.add(staff)
+    client.force_login(staff)
+    for status in (RedactionStatus.WAITING, RedactionStatus.PENDING, RedactionStatus.WORKING, RedactionStatus.FAILED):
+        Recording.objects.filter(pk=sample_call.recording.pk).update(redaction_status=status)
+        response = client.get(audio_url(sample_call))
+        assert response.status_code == 404, status
+        assert b"redacted copy of this recording is not ready" in response.content
+    client.force_login(ManagerFactory())
+    assert client.get(audio_url(sample_call)).status_code == 200
+
+
+def test_it_offers_the_redacted_copy_as_a_download(client, sample_call):
+    staff = UserFactory()
+    sample_call.client.users.add(staff)
+    client.force_login(staff)
+
+    response = client.get(audio_url(sample_call) + "?download=1")
+
+    assert response["Content-Disposition"] == f'attachment; filename="call-{sample_call.pk}-redacted.flac"'
+    assert body(response) == redacted_bytes(sample_call)
+    assert client.get(audio_url(sample_call))["Content-Disposition"] == "inline"
+
+
+def test_it_draws_the_waveform_of_the_copy_the_listener_hears(client, sample_call):
+    url = reverse("recordings:call-waveform", args=[sample_call.pk])
+    card_turn = next(t for t in sample_call.transcript.segments.all() if t.text.startswith("Four, five"))
+    client.force_login(ManagerFactory())
+    original = client.get(url).json()["peaks"]
+    client.force_login(ReviewerFactory())
+    redacted = client.get(url).json()["peaks"]
+
+    per_second = len(original[1]) / sample_call.recording.duration_seconds
+    during = slice(int((card_turn.start + 0.5) * per_second), int((card_turn.end - 0.5) * per_second))
+    assert max(original[1][during]) > 0.1  # the customer reads the card on the right channel
+    assert max(redacted[1][during]) == 0

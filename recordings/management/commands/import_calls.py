@@ -1,10 +1,13 @@
 """Bulk import: `python manage.py import_calls DIR --manifest calls.csv`.
 
-The manifest has a header row. Required columns: file, client, agent, external_id,
-started_at. Optional: the call metadata columns (recordings.models.CALL_METADATA_FIELDS).
-A relative manifest path is looked up in DIR first, then in the current folder.
-Running it again on the same folder is safe: stored calls come back as duplicates.
-Exits with status 1 when any line was rejected.
+The manifest has a header row. Required columns: client, external_id, started_at. Optional:
+file, agent, answered, and the call metadata columns (recordings.models.CALL_METADATA_FIELDS).
+A line with a file is a recorded call (its agent required). A line without one is a call record
+without audio, as POST /api/call-records/ takes: abandoned (answered false, a wait_seconds, no
+agent) or answered with its recording still to come; a later line or upload with the same
+external id attaches the audio. A relative manifest path is looked up in DIR first, then in the
+current folder. Running it again on the same folder is safe: stored calls come back as duplicates,
+records as updated. Exits with status 1 when any line was rejected.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from tqdm.contrib.logging import logging_redirect_tqdm
 from recordings import services
 from recordings.models import CALL_METADATA_FIELDS, Agent, Client
 
-REQUIRED_COLUMNS = ("file", "client", "agent", "external_id", "started_at")
+REQUIRED_COLUMNS = ("client", "external_id", "started_at")
 INTEGER_COLUMNS = ("wait_seconds", "talk_seconds", "hold_seconds", "after_call_work_seconds", "csat", "nps", "ces")
 TRUE_WORDS, FALSE_WORDS = {"1", "true", "yes", "y"}, {"0", "false", "no", "n"}
 
@@ -47,7 +50,8 @@ class Command(BaseCommand):
         agents = {a.external_id: a for a in Agent.objects.all()}
 
         def item(line: int, row: dict):
-            label = f"line {line}: {(row.get('file') or '(no file)').strip()}"
+            file = (row.get("file") or "").strip()
+            label = f"line {line}: {file}" if file else f"line {line}: {(row.get('external_id') or '').strip()} (no file)"
             return label, lambda: _row_to_kwargs(row, directory, clients, agents)
 
         # Progress on stderr only at a terminal; log lines are written above the bar, never through it.
@@ -70,7 +74,8 @@ class Command(BaseCommand):
             elif entry.outcome == services.BatchOutcome.DUPLICATE:
                 self.stdout.write(f"  duplicate  {entry.label} ({entry.detail})")
             else:
-                self.stdout.write(f"  imported   {entry.label}")
+                detail = f" ({entry.detail})" if entry.detail else ""
+                self.stdout.write(f"  {entry.outcome.value:<10} {entry.label}{detail}")
 
 
 def _find_manifest(manifest: Path, directory: Path) -> Path:
@@ -105,13 +110,27 @@ def _row_to_kwargs(row: dict, directory: Path, clients: dict, agents: dict) -> d
         problems.append(f"missing {', '.join(missing)}")
 
     kwargs: dict = {"external_id": values.get("external_id", "")}
+    answered = True
+    if values.get("answered"):
+        raw = values["answered"].lower()
+        if raw not in TRUE_WORDS | FALSE_WORDS:
+            problems.append(f"answered must be true or false, not '{values['answered']}'")
+        answered = raw not in FALSE_WORDS
     if values.get("file"):
         path = (directory / values["file"]).resolve()
         if not path.is_relative_to(directory):
             problems.append("the file lies outside the import folder")
         elif not path.is_file():
             problems.append("file not found")
+        if not answered:
+            problems.append("an abandoned call has no recording: leave its file empty")
+        if not values.get("agent"):
+            problems.append("missing agent")
         kwargs.update(audio=path, original_filename=path.name)
+    else:
+        # A call record without audio: the same rules as the API's (recordings.models.Call.clean).
+        kwargs["answered"] = answered
+        kwargs.setdefault("agent", None)
     if values.get("client"):
         kwargs["client"] = clients.get(values["client"])
         if kwargs["client"] is None:

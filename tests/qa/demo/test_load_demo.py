@@ -25,12 +25,18 @@ def test_it_loads_the_demo_and_can_run_again():
     samples = len(list(SAMPLES_DIR.glob("*.json")))
     assert f"{samples} sample call(s) newly imported" in first.getvalue()
     assert "0 sample call(s) newly imported" in second.getvalue()
+    assert "Client portal: 0 call record(s) without audio added, 0 sample call(s) evaluated." in second.getvalue()
     assert "0 demo call(s) and 0 evaluation(s) added" in second.getvalue()
-    assert Call.objects.filter(client__slug="acme-telecom", recording__isnull=False).count() == samples
+    acme = Call.objects.filter(client__slug="acme-telecom")
+    assert acme.filter(recording__isnull=False).count() == samples
+    # Twelve weeks of call records without audio, some abandoned, for the client portal's summary.
+    assert acme.filter(status="abandoned", agent__isnull=True, wait_seconds__isnull=False).count() > 20
+    assert acme.filter(status="no_recording").count() > 500
+    assert Evaluation.objects.filter(call__recording__isnull=False, status="submitted").count() == samples
     users = {u.username: u for u in get_user_model().objects.all()}
     assert is_manager(users["manager"])
     assert is_reviewer(users["reviewer"]) and not is_manager(users["reviewer"])
-    assert calls_visible_to(users["client"]).count() == Call.objects.filter(client__slug="acme-telecom").count()
+    assert calls_visible_to(users["client"]).count() == acme.count()
     assert set(calls_visible_to(users["sarah"]).values_list("agent__external_id", flat=True)) == {"AGT-1042"}
     assert users["admin"].check_password("demo-pass-1")
 

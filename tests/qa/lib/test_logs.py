@@ -21,7 +21,8 @@ def console():
     handler.setStream(previous)
 
 
-def test_it_logs_a_403_once_without_a_traceback(client, console, rubric, sample_call):
+def test_it_logs_a_403_once_without_a_traceback(client, rubric, sample_call, console):
+    # The console is listened to from the request on (making the sample call logs its redacted copy).
     client.force_login(UserFactory(is_staff=True))
 
     assert client.get(reverse("reviews:workspace", args=[sample_call.pk])).status_code == 403

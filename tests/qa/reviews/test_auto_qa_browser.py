@@ -25,7 +25,7 @@ def test_it_preselects_marks_and_seeks_to_the_evidence_in_a_real_browser(browser
 
     workspace = reverse("reviews:workspace", args=[call.pk])
     log_in(page, live_server, "rita", next_url=workspace)
-    page.wait_for_function("window.qaWorkspace && window.qaWorkspace.wavesurfer.getDuration() > 50")
+    page.wait_for_function("() => window.qaWorkspace && window.qaWorkspace.wavesurfer.getDuration() > 50")
 
     # The automatic answer is pre-selected and marked as automatic.
     assert page.is_checked(f"input[name='c{greeting.pk}'][value='yes']")
@@ -40,7 +40,7 @@ def test_it_preselects_marks_and_seeks_to_the_evidence_in_a_real_browser(browser
     assert start > 30
     assert AutoItem.objects.get(criterion_key="closing").evidence["text"] in evidence.inner_text()
     evidence.click()
-    page.wait_for_function(f"Math.abs(window.qaWorkspace.audio.currentTime - {start}) < 0.3")
+    page.wait_for_function("(start) => Math.abs(window.qaWorkspace.audio.currentTime - start) < 0.3", arg=start)
 
     # The reviewer overrides the greeting: the page says so.
     page.check(f"input[name='c{greeting.pk}'][value='no']")

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from qa.reviews.models import Evaluation
 from qa.reviews.services import evaluation_score
-from tests.browser import log_in, needs_chromium, new_page, screenshot
+from tests.browser import log_in, needs_chromium, new_page, play_then_jump, screenshot
 from tests.factories import ReviewerFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), needs_chromium]
@@ -29,19 +29,11 @@ def test_it_plays_jumps_scores_and_submits_in_a_real_browser(browser, live_serve
     # nothing downloads the whole file to draw it.
     assert audio_requests and all(kind == "media" for kind, _ in audio_requests), audio_requests
 
-    # Play: time moves forward.
-    page.click("#qa-play")
-    page.wait_for_function("() => window.qaWorkspace.audio.currentTime > 0.5")
-    page.click("#qa-play")  # pause
-    assert page.evaluate("() => window.qaWorkspace.audio.paused")
-
-    # Click a transcript line well into the call: the player jumps there and the line lights up.
-    line = page.locator(".qa-line").nth(6)
-    start = float(line.get_attribute("data-start"))
-    assert start > 10
-    line.click()
-    page.wait_for_function("(start) => Math.abs(window.qaWorkspace.audio.currentTime - start) < 0.3", arg=start)
-    assert "qa-current" in line.get_attribute("class")
+    # Play: time moves forward. Click a transcript line well into the call: the player jumps there.
+    start = play_then_jump(
+        page, player="window.qaWorkspace", play_button="#qa-play", line=page.locator(".qa-line").nth(6),
+        current_class="qa-current",
+    )
 
     # Pin the whole-call comment to the current time.
     page.fill("#id_comment", "Verified identity before taking the card.")

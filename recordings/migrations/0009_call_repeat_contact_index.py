@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recordings', '0006_retention'),
+        ('recordings', '0008_call_heartbeat'),
     ]
 
     operations = [
