@@ -68,6 +68,9 @@ class TrainingFlagAdmin(QaStaffRead, admin.ModelAdmin):
     def has_add_permission(self, request, *args):
         return False  # the rules open flags
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # a flag's history is kept: it closes, and reopens if the rule fires again
+
     @admin.display(description="Evaluations")
     def evidence_evaluations(self, flag):
         return _links(flag.evaluations.select_related("call"), "reviews:workspace",
@@ -134,6 +137,9 @@ class DisputeAdmin(QaStaffRead, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False  # resolved on its own page, through the services
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # every decision stays on record, as the agent was told
 
     @admin.display(description="Call")
     def call(self, dispute):

@@ -108,9 +108,10 @@ class CoachingSessionForm(forms.ModelForm):
         evaluations = Evaluation.objects.filter(status=Evaluation.Status.SUBMITTED).select_related("call")
         if agent_id:
             flags, evaluations = flags.filter(agent_id=agent_id), evaluations.filter(call__agent_id=agent_id)
-        self.fields["flags"].queryset = flags
-        self.fields["evaluations"].queryset = evaluations
-        self.fields["follow_up_evaluation"].queryset = evaluations
+        # A read-only view (a reviewer's) has no fields to narrow.
+        for name, queryset in (("flags", flags), ("evaluations", evaluations), ("follow_up_evaluation", evaluations)):
+            if name in self.fields:
+                self.fields[name].queryset = queryset
 
     def clean(self):
         data = super().clean()
