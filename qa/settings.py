@@ -249,6 +249,8 @@ Q_CLUSTER = {
     "catch_up": False,
     "save_limit": 1000,
     "label": "Task queue",
+    # The queue's own lines (every scheduled sweep, every task) only when asked; our tasks log what they do.
+    "log_level": envstr("Q_LOG_LEVEL", "WARNING"),
 }
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
