@@ -38,7 +38,7 @@ class QaStaffRead:
 @admin.register(TrainingRules)
 class TrainingRulesAdmin(QaStaffRead, admin.ModelAdmin):
     list_display = ["__str__", "section_rule_on", "section_threshold", "critical_fail_rule_on", "fcr_rule_on",
-                    "aht_rule_on", "monitoring_rule_on"]
+                    "aht_rule_on", "monitoring_rule_on", "auto_check_rule_on"]
     fieldsets = [
         ("For", {"fields": ["team", "client"], "description": "An agent's team's rules win over their client's; "
                                                               "with neither, the defaults below apply."}),
@@ -47,6 +47,11 @@ class TrainingRulesAdmin(QaStaffRead, admin.ModelAdmin):
         ("FCR and AHT (the rules week)", {"fields": ["fcr_rule_on", "fcr_target", "aht_rule_on", "aht_above_median_percent",
                                                      "minimum_calls"]}),
         ("Monitoring", {"fields": ["monitoring_rule_on"]}),
+        ("Automatic checks (the rules week)", {
+            "fields": ["auto_check_rule_on", "auto_check_keys", "auto_check_fail_rate", "auto_check_minimum_calls"],
+            "description": "Off by default: switch it on for checks whose agreement with reviewers you trust "
+                           "(Automatic checks page). Human evaluations stay the QA score.",
+        }),
     ]
 
 

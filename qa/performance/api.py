@@ -3,6 +3,7 @@
 Rates are fractions from 0 to 1; a figure with nothing to count is null, never 0. Access as on the pages
 (`qa.performance.access`): an agent reads only their own (another's is a 404), QA staff every agent, client
 staff the agents who handled their client's calls, with figures over that client's calls only (and no flags).
+`auto_qa` is the automatic checks' coverage over the same calls, kept apart from `qa`, the QA score.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from qa.autoqa.api import AutoCoverageSerializer
 from qa.performance import access, selectors
 from qa.performance.forms import period_from
 from recordings.figures import INDUSTRY_AHT_SECONDS
@@ -102,6 +104,11 @@ class ScorecardSerializer(serializers.Serializer):
     ces = CesSerializer(source="row.calls.ces")
     speech = SpeechSerializer(source="row.calls.speech")
     flags = FlagSerializer(many=True, help_text="Training flags not closed; empty for client staff.")
+    auto_qa = AutoCoverageSerializer(
+        source="row.auto",
+        help_text="Automatic checks of the agent's transcribed calls in the period, apart from `qa` (the QA score, from "
+                  "reviewers' evaluations only).",
+    )
 
     def get_fields(self):
         # `from` and `to` are Python keywords, so they cannot be class attributes.

@@ -1,7 +1,9 @@
-"""Data for `bench_dashboards`: clients, teams, agents, calls and scored evaluations, made fast.
+"""Data for `bench_dashboards`: clients, teams, agents, calls, scored evaluations and automatic checks, made fast.
 
 Rows go in with PostgreSQL's COPY (bulk_create elsewhere). Evaluations are scored by the real scoring maths
-(`qa.reviews.scoring`) on the shipped default rubric, so their section scores and answers agree. Seeded.
+(`qa.reviews.scoring`) on the shipped default rubric, so their section scores and answers agree. A share of the
+calls is transcribed (a transcript row, no segments) and most of those carry an automatic evaluation with an
+answer per keyed criterion of that rubric. Seeded.
 """
 
 from __future__ import annotations
@@ -15,13 +17,16 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.utils import timezone
+from psycopg.types.json import Jsonb
 
 from qa.accounts.roles import MANAGERS_GROUP
+from qa.autoqa.models import AutoAnswer, AutoEvaluation, AutoItem
+from qa.performance.models import TrainingRules
 from qa.reviews import scoring
 from qa.reviews.models import Answer, Evaluation, MonitoringPlan, SectionScore
 from qa.reviews.selectors import version_criteria
 from qa.reviews.services import rubric_install_default
-from recordings.models import Agent, Call, Client, Team
+from recordings.models import Agent, Call, Client, Team, Transcript
 
 BATCH = 5000
 
@@ -34,6 +39,7 @@ class BenchSize:
     teams: int = 12
     clients: int = 6
     weeks: int = 26  # calls spread over this many weeks, ending now
+    transcribed_share: float = 0.3  # of the calls; 95% of those are checked automatically
 
 
 @dataclass(frozen=True)
@@ -51,7 +57,7 @@ def copy_rows(model, fields: Sequence[str], rows: Iterable[tuple]) -> None:
         with connection.cursor() as cursor:
             with cursor.cursor.copy(f'COPY "{model._meta.db_table}" ({columns}) FROM STDIN') as copy:
                 for row in rows:
-                    copy.write_row(row)
+                    copy.write_row(tuple(Jsonb(v) if isinstance(v, list | dict) else v for v in row))
         return
     batch = []
     for row in rows:
@@ -77,6 +83,8 @@ def bench_data_make(size: BenchSize, *, now: datetime | None = None, seed: int =
     agents = list(Agent.objects.order_by("pk").values_list("pk", flat=True))
     for team in teams:
         MonitoringPlan.objects.create(team=team, evaluations_per_agent=2, period=MonitoringPlan.Period.WEEK)
+        TrainingRules.objects.create(team=team, auto_check_rule_on=True)  # the rules run judges automatic checks too
+    transcribed = random.Random(seed + 1)  # its own stream: the other data stay as they were
 
     span = timedelta(weeks=size.weeks).total_seconds()
     created = now
@@ -98,12 +106,14 @@ def bench_data_make(size: BenchSize, *, now: datetime | None = None, seed: int =
                 max(30, int(rng.gauss(330, 90))) if rng.random() < 0.97 else None, rng.choice((0, 0, 0, 30, 60)),
                 rng.randint(5, 90), "", (rng.random() < 0.78) if rng.random() < 0.5 else None,
                 rng.randint(1, 5) if surveyed else None, rng.randint(0, 10) if surveyed and rng.random() < 0.7 else None,
-                rng.randint(1, 7) if surveyed and rng.random() < 0.6 else None, True, Call.Status.NO_RECORDING, "", 0,
+                rng.randint(1, 7) if surveyed and rng.random() < 0.6 else None, True,
+                Call.Status.TRANSCRIBED if transcribed.random() < size.transcribed_share else Call.Status.NO_RECORDING, "", 0,
                 created, created,
             )
 
     copy_rows(Call, call_fields, calls())
     _evaluations(size, rng, now)
+    _auto_evaluations(random.Random(seed + 2), now)
     User = get_user_model()
     manager = User.objects.create_user("bench-manager", password="unused-bench-pass", is_staff=True)
     manager.groups.add(Group.objects.get_or_create(name=MANAGERS_GROUP)[0])
@@ -154,3 +164,35 @@ def _evaluations(size: BenchSize, rng: random.Random, now: datetime) -> None:
         (ids[call_id], pk, titles[pk].title, titles[pk].position, percent)
         for call_id, _, result in scored for pk, percent in result.section_percents.items()
     ))
+
+
+def _auto_evaluations(rng: random.Random, now: datetime) -> None:
+    """A transcript row for each transcribed call and, for 95% of them, an automatic answer per keyed criterion of
+    the default rubric: 10% unknown, the rest failed at each agent's own rate (2% to 40%)."""
+    version = rubric_install_default().versions.get(status="published")
+    keyed = [c for c in version_criteria(version=version) if c.key]
+    calls = list(Call.objects.filter(status=Call.Status.TRANSCRIBED).order_by("pk").values_list("pk", "agent_id"))
+    copy_rows(Transcript, [_fk("call"), "language", "engine", "model_name", "processing_seconds", "audio_seconds", "text",
+                           "redacted_text", "masked_spans", "redaction_region", "created_at"], (
+        (call_id, "en", "bench", "bench", 1.0, 300.0, "", "", [], "", now) for call_id, _ in calls
+    ))
+    transcripts = dict(Transcript.objects.values_list("call_id", "pk"))
+    checked = [(call_id, agent_id) for call_id, agent_id in calls if rng.random() < 0.95]
+    copy_rows(AutoEvaluation, [_fk("call"), _fk("transcript"), _fk("rubric_version"), "semantic_model", "notes", "seconds",
+                               "computed_at"], (
+        (call_id, transcripts[call_id], version.pk, "", [], 0.05, now) for call_id, _ in checked
+    ))
+    evaluations = dict(AutoEvaluation.objects.values_list("call_id", "pk"))
+    fail_rate: dict[int, float] = {}
+
+    def items():
+        for call_id, agent_id in checked:
+            rate = fail_rate.setdefault(agent_id, rng.uniform(0.02, 0.4))
+            for position, criterion in enumerate(keyed):
+                draw = rng.random()
+                answer = AutoAnswer.UNKNOWN if draw < 0.1 else AutoAnswer.FAIL if draw < 0.1 + 0.9 * rate else AutoAnswer.PASS
+                yield (evaluations[call_id], criterion.pk, criterion.key, answer, 0.0 if answer == AutoAnswer.UNKNOWN else 0.9,
+                       None, [], "", "bench", True, position)
+
+    copy_rows(AutoItem, [_fk("evaluation"), _fk("criterion"), "criterion_key", "answer", "confidence", "evidence",
+                         "more_evidence", "detail", "method", "applicable", "position"], items())

@@ -13,6 +13,8 @@ HEADER = [
     "agent_external_id", "agent_name", "team", "calls_handled", "aht_seconds", "fcr_rate", "fcr_pending_calls",
     "csat_average", "csat_responses", "nps", "nps_responses", "ces_average", "ces_responses", "qa_evaluations",
     "qa_average_score", "critical_fails", "monitoring_target", "under_monitored", "open_flags",
+    # Automatic checks, apart from the QA score above.
+    "auto_transcribed_calls", "auto_checked_calls", "auto_pass_rate",
 ]
 
 
@@ -40,5 +42,6 @@ def dashboard_csv(rows: Iterable) -> str:
             _num(calls.ces.average, 2), calls.ces.responses, qa.evaluations, _num(qa.average_score, 2), qa.critical_fails,
             "" if monitoring.target is None else monitoring.target, "yes" if monitoring.under_monitored else "no",
             csv_safe("; ".join(flag.get_rule_display() for flag in row.open_flags)),
+            row.auto.transcribed_calls, row.auto.checked_calls, _num(row.auto.pass_rate, 4),
         ])
     return out.getvalue()

@@ -1,16 +1,19 @@
 """Agent performance: training-need rules and flags, coaching sessions, agents' answers to evaluations,
 and the log of every decision about an agent (shown to that agent)."""
 
+import re
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from qa.autoqa.config import KEY_PATTERN
 from qa.performance.rules import Rule, Thresholds
-from qa.reviews.models import Evaluation, EvaluationAmendment
+from qa.reviews.models import Criterion, Evaluation, EvaluationAmendment
 from recordings.models import Agent, Call, Client, Team
 
 
@@ -46,6 +49,24 @@ class TrainingRules(models.Model):
     minimum_calls = models.PositiveSmallIntegerField(
         default=10, help_text="The FCR and AHT rules judge an agent only on at least this many calls in the week.",
     )
+    # Off by default: an automatic check flags agents only once a manager trusts it (its agreement with reviewers).
+    auto_check_rule_on = models.BooleanField(
+        "flag an automatic check failed often", default=False,
+        help_text="An automatic check failed on more than the share below of the agent's calls it judged in the week.",
+    )
+    auto_check_keys = models.CharField(
+        "checks", max_length=500, blank=True,
+        help_text="The checks' keys, separated by commas (e.g. greeting, recording_disclosure); blank: any check.",
+    )
+    auto_check_fail_rate = models.DecimalField(
+        "fail rate above", max_digits=4, decimal_places=3, default=Decimal("0.30"),
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="0-1, of the calls the check judged (pass or fail; unknown left out).",
+    )
+    auto_check_minimum_calls = models.PositiveSmallIntegerField(
+        "over at least (calls judged)", default=10, validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        help_text="A check is judged only on at least this many of the agent's calls it passed or failed in the week.",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "training rules"
@@ -61,10 +82,28 @@ class TrainingRules(models.Model):
                 condition=Q(fcr_target__isnull=True) | Q(fcr_target__gte=0, fcr_target__lte=1),
                 name="training_rules_fcr_target_fraction",
             ),
+            models.CheckConstraint(
+                condition=Q(auto_check_fail_rate__gte=0, auto_check_fail_rate__lte=1), name="training_rules_auto_fail_rate_fraction",
+            ),
+            models.CheckConstraint(condition=Q(auto_check_minimum_calls__gte=1), name="training_rules_auto_minimum_calls_positive"),
         ]
 
     def __str__(self) -> str:
         return f"Training rules for {'client ' + str(self.client) if self.client_id else 'team ' + str(self.team)}"
+
+    @property
+    def auto_check_key_list(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(k.strip() for k in self.auto_check_keys.split(",") if k.strip()))
+
+    def clean(self) -> None:
+        keys = self.auto_check_key_list
+        malformed = [k for k in keys if not re.fullmatch(KEY_PATTERN, k)]
+        if malformed:
+            raise ValidationError({"auto_check_keys": f"Not a check key: {', '.join(malformed)} (lower-case letters, digits and _)."})
+        unknown = sorted(set(keys) - set(Criterion.objects.filter(key__in=keys).values_list("key", flat=True)))
+        if unknown:
+            raise ValidationError({"auto_check_keys": f"No rubric question has the key {', '.join(unknown)}."})
+        self.auto_check_keys = ", ".join(keys)
 
     def thresholds(self, *, client_fcr_target: Decimal | None) -> Thresholds:
         fcr_target = self.fcr_target if self.fcr_target is not None else client_fcr_target
@@ -75,7 +114,9 @@ class TrainingRules(models.Model):
             section_last_evaluations=self.section_last_evaluations, critical_fail_rule_on=self.critical_fail_rule_on,
             fcr_rule_on=self.fcr_rule_on, fcr_target=float(fcr_target), aht_rule_on=self.aht_rule_on,
             aht_above_median_percent=float(self.aht_above_median_percent), monitoring_rule_on=self.monitoring_rule_on,
-            minimum_calls=self.minimum_calls,
+            minimum_calls=self.minimum_calls, auto_check_rule_on=self.auto_check_rule_on,
+            auto_check_keys=self.auto_check_key_list, auto_check_fail_rate=float(self.auto_check_fail_rate),
+            auto_check_minimum_calls=self.auto_check_minimum_calls,
         )
 
 

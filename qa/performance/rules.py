@@ -6,9 +6,10 @@ Each rule that fires gives a `Firing`: what it saw (figures), a sentence for peo
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from statistics import median
+from typing import Protocol
 
 from django.db import models
 
@@ -19,6 +20,7 @@ class Rule(models.TextChoices):
     FCR_BELOW_TARGET = "fcr_below_target", "FCR below target"
     AHT_ABOVE_TEAM_MEDIAN = "aht_above_team_median", "AHT above the team median"
     UNDER_MONITORED = "under_monitored", "Under-monitored"
+    AUTO_CHECK_FAILING = "auto_check_failing", "Automatic check failed often"
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,11 @@ class Thresholds:
     aht_above_median_percent: float = 20.0
     monitoring_rule_on: bool = True
     minimum_calls: int = 10  # FCR and AHT judge an agent only on at least this many calls
+    # Automatic checks: off unless a manager trusts them (README, "Agent performance").
+    auto_check_rule_on: bool = False
+    auto_check_keys: tuple[str, ...] = ()  # empty: any check
+    auto_check_fail_rate: float = 0.30  # 0-1: flags a check failed on more than this share of the calls it judged
+    auto_check_minimum_calls: int = 10  # ...judged (pass or fail) on at least this many calls in the week
 
 
 @dataclass(frozen=True)
@@ -128,4 +135,39 @@ def monitoring_rule(thresholds: Thresholds, *, evaluations: int, target: int | N
         rule=Rule.UNDER_MONITORED,
         summary=f"{evaluations} of {target} planned evaluation(s) in {period}.",
         figures={"evaluations": evaluations, "target": target, "period": period},
+    )
+
+
+class CheckTally(Protocol):
+    """One automatic check's answers over the agent's calls (`qa.autoqa.selectors.ItemCoverage`)."""
+
+    key: str
+    failed: int
+
+    @property
+    def judged(self) -> int: ...
+
+
+def auto_check_rule(thresholds: Thresholds, *, checks: Iterable[CheckTally], period: str) -> Firing | None:
+    """An automatic check (any, or one of those chosen) failed on more than the threshold's share of the calls it
+    judged (pass or fail; unknown left out), over at least the minimum number of such calls in the week."""
+    if not thresholds.auto_check_rule_on:
+        return None
+    failing = [
+        c for c in checks
+        if (not thresholds.auto_check_keys or c.key in thresholds.auto_check_keys)
+        and c.judged >= thresholds.auto_check_minimum_calls and c.failed / c.judged > thresholds.auto_check_fail_rate
+    ]
+    if not failing:
+        return None
+    listed = ", ".join(f"{c.key} {c.failed} of {c.judged} ({c.failed / c.judged:.0%})" for c in failing)
+    return Firing(
+        rule=Rule.AUTO_CHECK_FAILING,
+        summary=f"Automatic checks failed on more than {thresholds.auto_check_fail_rate:.0%} of the calls they judged in "
+                f"{period}: {listed}.",
+        figures={
+            "checks": {c.key: {"failed": c.failed, "judged": c.judged, "fail_rate": round(c.failed / c.judged, 4)} for c in failing},
+            "threshold": thresholds.auto_check_fail_rate, "minimum_calls": thresholds.auto_check_minimum_calls,
+            "period": period,
+        },
     )

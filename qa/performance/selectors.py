@@ -4,6 +4,8 @@ and the managers' summary.
 Every figure comes from `recordings.figures.call_figures` (calls) and `qa.reviews.selectors.qa_figures`
 (evaluations), over the agent's calls that started in the period; many agents or weeks at once use their
 grouped twins (`call_figures_by`, `qa_figures_by`), so a page costs the same few queries however much data.
+Automatic checks (`qa.autoqa.selectors.auto_coverage_by`) come beside them, kept apart: reviewers'
+evaluations alone make the QA score.
 
 Decisions made here (README, "Agent performance"):
 - Teams are as they are now: an agent who changed team in the period counts wholly in their new team
@@ -32,6 +34,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
+from qa.autoqa.selectors import NO_COVERAGE, AutoCoverage, auto_coverage, auto_coverage_by, combine_auto_coverage
 from qa.lib.periods import MONTH, WEEK, Period, period_containing, previous_periods
 from qa.performance.models import Acknowledgement, CoachingSession, Dispute, LogEntry, TrainingFlag
 from qa.performance.rules import team_median
@@ -133,14 +136,16 @@ class AgentRow:
     monitoring: Monitoring
     primary_client_id: int | None
     open_flags: list[TrainingFlag] = field(default_factory=list)
+    auto: AutoCoverage = NO_COVERAGE  # automatic checks of the agent's transcribed calls: not the QA score
 
 
 def agent_rows(
     *, agents: QuerySet[Agent], period: Period, calls: QuerySet[Call] | None = None, team_plans: bool = True,
     with_flags: bool = True, sections: bool = True, now: datetime | None = None,
 ) -> list[AgentRow]:
-    """Every agent's figures over their calls (within `calls`, default all) in the period, in six queries
-    (five without per-section averages, `sections=False`; one fewer without flags)."""
+    """Every agent's figures over their calls (within `calls`, default all) in the period, in eight queries
+    (seven without per-section averages, `sections=False`; one fewer without flags), two of them for the
+    automatic checks."""
     agents_list = list(agents.select_related("team").order_by("name", "pk"))
     ids = [a.pk for a in agents_list]
     scope = calls_in(Call.objects.all() if calls is None else calls, period).filter(agent_id__in=ids)
@@ -151,6 +156,7 @@ def agent_rows(
         by_client[agent_id][client_id] = figures
     clients = {a: {c: f.calls_handled for c, f in per_client.items()} for a, per_client in by_client.items()}
     qa_by_agent = qa_figures_by(evaluations_of(scope), by="call__agent_id", sections=sections)
+    auto_by_agent = auto_coverage_by(scope, by="agent_id")
     targets = _monitoring_targets(agents_list, clients_by_agent=clients, period=period, team_plans=team_plans)
     flags: dict[int, list[TrainingFlag]] = defaultdict(list)
     if with_flags:
@@ -167,6 +173,7 @@ def agent_rows(
             monitoring=Monitoring(evaluations=qa.evaluations, target=targets[agent.pk]),
             primary_client_id=_primary_client(clients.get(agent.pk, {})),
             open_flags=flags.get(agent.pk, []),
+            auto=auto_by_agent.get(agent.pk, NO_COVERAGE),
         ))
     return rows
 
@@ -178,21 +185,24 @@ class TeamFigures:
     qa: QaFigures
     median_aht_seconds: float | None  # the median of the agents' own AHTs
     agents: int  # agents with handled calls in the period
+    auto: AutoCoverage = NO_COVERAGE  # automatic checks over the team's transcribed calls
 
 
 def team_figures(
     *, team: Team, period: Period, rows: list[AgentRow] | None = None, sections: bool = False, now: datetime | None = None,
 ) -> TeamFigures:
     """The team's figures over its current members' calls, combined from each member's (exact: counts add up,
-    averages weigh by what they averaged). Give the dashboard's `rows` to need no query; otherwise two (three
+    averages weigh by what they averaged). Give the dashboard's `rows` to need no query; otherwise four (five
     with per-section averages)."""
     if rows is None:
         team_calls = calls_in(Call.objects.filter(agent__team=team), period)
         calls_by_agent = list(call_figures_by(team_calls, by="agent_id", now=now).values())
         qa_by_agent = list(qa_figures_by(evaluations_of(team_calls), by="call__agent_id", sections=sections).values())
+        auto = auto_coverage(team_calls)
     else:
         members = [r for r in rows if r.agent.team_id == team.pk]
         calls_by_agent, qa_by_agent = [r.calls for r in members], [r.qa for r in members]
+        auto = combine_auto_coverage(r.auto for r in members)
     worked = [f for f in calls_by_agent if f.calls_handled]
     return TeamFigures(
         team=team,
@@ -200,6 +210,7 @@ def team_figures(
         qa=combine_qa_figures(qa_by_agent),
         median_aht_seconds=team_median([f.aht_seconds for f in worked]),
         agents=len(worked),
+        auto=auto,
     )
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from qa.audit.models import Action
 from qa.audit.services import audit_record
+from qa.autoqa.models import AutoAnswer, AutoItem
 from qa.performance import access
 from qa.performance.models import Acknowledgement, CoachingSession, Dispute, LogEntry, TrainingFlag, TrainingRules
 from qa.performance.rules import (
@@ -22,6 +23,7 @@ from qa.performance.rules import (
     Rule,
     Thresholds,
     aht_rule,
+    auto_check_rule,
     critical_fail_rule,
     fcr_rule,
     monitoring_rule,
@@ -392,14 +394,22 @@ def _agent_firings(row: AgentRow, thresholds: Thresholds, *, median: float | Non
     if firing:
         evaluated = counted_evaluations(evaluations_of(week_calls)).values_list("pk", flat=True)
         firings.append((replace(firing, evaluation_ids=tuple(evaluated)), period.start))
+    firing = auto_check_rule(thresholds, checks=row.auto.items, period=label)
+    if firing:
+        failed = AutoItem.objects.filter(
+            evaluation__call__in=week_calls.values("pk"), criterion_key__in=list(firing.figures["checks"]), answer=AutoAnswer.FAIL,
+        )
+        calls = week_calls.filter(pk__in=failed.values("evaluation__call_id")).order_by("started_at", "pk")
+        firings.append((replace(firing, call_ids=tuple(calls.values_list("pk", flat=True)[:EVIDENCE_CALLS])), period.start))
     return [(firing, since) for firing, since in firings if firing is not None]
 
 
 def training_rules_run(*, agent_ids: Iterable[int] | None = None, now: datetime | None = None) -> RulesRun:
     """Run every training-need rule for active agents (all, or those given) and open, update or reopen flags.
 
-    Evaluation rules look at each agent's last N evaluations; figure rules at the rules week
-    (`selectors.rules_period`), with the team median AHT over the agent's whole current team.
+    Evaluation rules look at each agent's last N evaluations; figure rules (automatic checks' fail rates
+    included) at the rules week (`selectors.rules_period`), with the team median AHT over the agent's whole
+    current team.
     """
     now = now or timezone.now()
     period = rules_period(now)

@@ -148,6 +148,10 @@ def _scorecard(request: HttpRequest, agent: Agent, *, template: str = "performan
             for item in card.evaluations
         ],
         "dispute_form": DisputeForm(),
+        # Automatic checks, in their own block: the QA score stays reviewers' evaluations.
+        "auto": card.row.auto,
+        "team_auto": card.team.auto if card.team else None,
+        "auto_rows": card.row.auto.beside(card.team.auto if card.team else None),
     }
     return render(request, template, context)
 
@@ -264,6 +268,8 @@ SORTS = {
     "critical": lambda r: r.qa.critical_fails,
     "monitoring": lambda r: r.monitoring.evaluations,
     "flags": lambda r: len(r.open_flags),
+    "auto_checked": lambda r: r.auto.checked_share,
+    "auto_pass": lambda r: r.auto.pass_rate,
 }
 
 
@@ -359,8 +365,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 ("name", "Agent"), ("team", "Team"), ("calls", "Calls"), ("aht", "AHT"), ("fcr", "FCR"), ("csat", "CSAT"),
                 ("nps", "NPS"), ("ces", "CES"), ("qa", "QA score"), ("critical", "Critical fails"),
                 ("monitoring", "Monitoring"), ("flags", "Open flags"),
+                ("auto_checked", "Auto-checked"), ("auto_pass", "Auto pass rate"),
             ]
         ],
+        "first_auto_column": "auto_checked",
         "csv_query": urlencode({**base, "export": "csv"}),
         "team_figures": selectors.team_figures(team=team, period=period, rows=rows) if team else None,
         "agents_chart": agents_chart(rows),

@@ -45,6 +45,7 @@ def test_it_answers_nulls_not_zeros_for_an_agent_with_no_calls_and_no_evaluation
         "ces": {"average": None, "responses": 0},
         "speech": {"talk_listen_ratio": None, "dead_air_seconds": None, "overtalk_seconds": None, "calls": 0},
         "flags": [],
+        "auto_qa": {"transcribed_calls": 0, "calls_checked": 0, "checked_share": None, "pass_rate": None, "items": []},
     }
 
 

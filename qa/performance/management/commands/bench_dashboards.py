@@ -3,7 +3,8 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/callqa_bench_perf python manage.py bench_dashboards
 
 It builds a throwaway test database (test_<name>) beside the configured one, fills it (200,000 calls, 20,000
-evaluations, 300 agents, 12 teams, 6 clients by default), then requests each page through Django's test client
+evaluations, 300 agents, 12 teams, 6 clients by default; 30% of the calls transcribed, 95% of those checked
+automatically), then requests each page through Django's test client
 as a person would (middleware, templates, JSON) and prints the median and p95 wall time and the queries per
 request. The figures are for the last full calendar month; the test client keeps the database connection
 open between requests, as a server with DB_CONN_MAX_AGE > 0 (or a connection pooler) does.
@@ -22,9 +23,11 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from qa.autoqa.models import AutoEvaluation
 from qa.lib.periods import MONTH, period_containing
 from qa.performance.bench import BenchSize, bench_data_make
 from qa.performance.services import training_rules_run
+from recordings.models import Call
 
 TARGET_MEDIAN_MS = 150
 TARGETS = ("team dashboard (month)", "agent scorecard page", "scorecard API")
@@ -42,6 +45,8 @@ class Command(BaseCommand):
         defaults = BenchSize()
         for name in ("calls", "evaluations", "agents", "teams", "clients", "weeks"):
             parser.add_argument(f"--{name}", type=int, default=getattr(defaults, name))
+        parser.add_argument("--transcribed-share", type=float, default=defaults.transcribed_share,
+                            help="Share of the calls transcribed (0-1); 95%% of those are checked automatically.")
         parser.add_argument("--repeat", type=int, default=30, help="Timed requests per page (after two warm-ups).")
         parser.add_argument("--rules", action="store_true", help="Also time one run of the training-need rules over all agents.")
         parser.add_argument("--allow-sqlite", action="store_true", help="Run on SQLite (for a quick check; figures mean little).")
@@ -50,7 +55,12 @@ class Command(BaseCommand):
     def handle(self, *args, repeat: int, rules: bool, allow_sqlite: bool, in_place: bool, **options):
         if connection.vendor != "postgresql" and not allow_sqlite:
             raise CommandError("bench_dashboards measures PostgreSQL: set DATABASE_URL=postgres://… (or pass --allow-sqlite).")
-        size = BenchSize(**{name: options[name] for name in ("calls", "evaluations", "agents", "teams", "clients", "weeks")})
+        if not 0 <= options["transcribed_share"] <= 1:
+            raise CommandError(f"--transcribed-share is a share from 0 to 1, got {options['transcribed_share']}.")
+        size = BenchSize(
+            **{name: options[name] for name in ("calls", "evaluations", "agents", "teams", "clients", "weeks")},
+            transcribed_share=options["transcribed_share"],
+        )
         old_name = None if in_place else connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
         try:
             with override_settings(ALLOWED_HOSTS=["testserver"], DEBUG=False, QA_EVALUATION_TASKS=[]):
@@ -64,7 +74,9 @@ class Command(BaseCommand):
         data = bench_data_make(size)
         self.stdout.write(
             f"Generated {size.calls:,} calls, {size.evaluations:,} evaluations, {size.agents} agents, {size.teams} teams, "
-            f"{size.clients} clients over {size.weeks} weeks in {time.perf_counter() - started:.1f} s ({connection.vendor})."
+            f"{size.clients} clients over {size.weeks} weeks in {time.perf_counter() - started:.1f} s ({connection.vendor}); "
+            f"{Call.objects.filter(status=Call.Status.TRANSCRIBED).count():,} calls transcribed, "
+            f"{AutoEvaluation.objects.count():,} checked automatically."
         )
         month = period_containing(MONTH, period_containing(MONTH, timezone.localdate()).first - timedelta(days=1))
         period = {"from": month.first.isoformat(), "to": month.last.isoformat()}
