@@ -9,6 +9,7 @@ from django.contrib import admin
 
 from qa.accounts.forms import AdminLoginForm
 from qa.accounts.roles import is_manager, is_reviewer
+from qa.performance.selectors import performance_summary
 from qa.reviews.selectors import manager_summary, queue_for_reviewer
 
 PRODUCT_NAME = "Call-centre QA"
@@ -33,4 +34,5 @@ class CallQaAdminSite(admin.AdminSite):
             context["due_reviews_total"] = due.count()
         if is_manager(user):
             context["manager_summary"] = manager_summary()
+            context["performance_summary"] = performance_summary()
         return super().index(request, {**context, **(extra_context or {})})

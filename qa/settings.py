@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "recordings",
     "qa.autoqa",
     "qa.reviews",
+    "qa.performance",
     "qa.retention",
     "qa.portal",
     "qa.demo",
@@ -125,6 +126,14 @@ DATABASES = {
         conn_max_age=envint("DB_CONN_MAX_AGE", "0"),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Per-connection planner settings (bench_dashboards): JIT compiles the figures' short aggregate queries for
+    # longer than they run, and on SSDs (or a database that fits in memory) an index probe costs about as much
+    # as a sequential read, so the team and agent scopes use their indexes. Empty leaves the server's own.
+    DATABASES["default"].setdefault("OPTIONS", {})
+    pg_options = envstr("DB_PG_OPTIONS", "-c jit=off -c random_page_cost=1.1")
+    if pg_options:
+        DATABASES["default"]["OPTIONS"]["options"] = pg_options
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Workers and the web server write to one file: wait for the lock instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {})
@@ -213,6 +222,9 @@ REDACTION_DEFAULT_REGION = envstr("REDACTION_DEFAULT_REGION", "US")
 # Tasks (dotted paths taking a call id) queued once a call's transcript is stored: recordings imports no
 # QA app, so they are named here. Re-transcribing a call therefore recomputes its automatic evaluation.
 AFTER_TRANSCRIPT_TASKS = ["qa.reviews.tasks.auto_evaluate_call"]
+# Tasks (dotted paths taking an evaluation id) queued once an evaluation is submitted or amended: how apps
+# above qa.reviews hear of new scores, without signals (the training-need rules).
+QA_EVALUATION_TASKS = ["qa.performance.tasks.training_rules_after_evaluation"]
 # Extra figures `bench_transcription` prints (dotted paths; see qa/reviews/auto_bench.py).
 BENCH_TRANSCRIPTION_EXTRAS = ["qa.reviews.auto_bench.auto_qa_figures"]
 
@@ -239,6 +251,8 @@ Q_CLUSTER = {
     "catch_up": False,
     "save_limit": 1000,
     "label": "Task queue",
+    # The queue's own lines (every scheduled sweep, every task) only when asked; our tasks log what they do.
+    "log_level": envstr("Q_LOG_LEVEL", "WARNING"),
 }
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL

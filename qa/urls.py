@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from qa import api_docs, views
 from qa.autoqa import api as autoqa_api
+from qa.performance import api as performance_api
 from qa.portal import api as portal_api
 from recordings import api
 
@@ -16,6 +17,7 @@ api_patterns = [
     path("call-records/", api.CallRecordsApi.as_view(), name="call-records"),
     path("clients/", api.ClientListCreateApi.as_view(), name="client-list"),
     path("agents/", api.AgentListCreateApi.as_view(), name="agent-list"),
+    path("agents/<int:agent_id>/scorecard/", performance_api.AgentScorecardApi.as_view(), name="agent-scorecard"),
     path("clients/<slug:slug>/summary/", portal_api.ClientSummaryApi.as_view(), name="client-summary"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's settings as a script file: no inline script.
@@ -36,6 +38,7 @@ urlpatterns = [
     path("recordings/", include("recordings.urls")),
     path("reviews/", include("qa.reviews.urls")),
     path("portal/", include("qa.portal.urls")),
+    path("", include("qa.performance.urls")),
 ]
 
 handler500 = "qa.errors.server_error"

@@ -4,6 +4,8 @@ Built on the roles in `qa.accounts.roles`:
 - QA staff (reviewers, managers, superusers) see every call;
 - client staff see their client's calls, whichever agent handled them;
 - agents see the calls they handled, whichever client they were for.
+Whoever sees a call may hear it (`can_listen`); which copy of the audio they hear is `audio_file_for`.
+Agents are visible to the same people, scoped the same way (`agents_visible_to`).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from qa.accounts.roles import is_active_user, is_reviewer
-from recordings.models import Call, Client, Recording, RedactionStatus
+from recordings.models import Agent, Call, Client, Recording, RedactionStatus
 
 UNREDACTED_PERMISSION = "recordings.view_unredacted_transcript"
 
@@ -22,9 +24,11 @@ def calls_visible_to(user, calls: QuerySet[Call] | None = None) -> QuerySet[Call
         return calls.none()
     if is_reviewer(user):
         return calls
-    # A subquery rather than joins: no duplicate rows, and other filters compose freely.
-    visible = Call.objects.filter(Q(client__users=user) | Q(agent__user=user)).values("pk")
-    return calls.filter(pk__in=visible)
+    # Subqueries on the call's own keys rather than joins: no duplicate rows, other filters compose freely,
+    # and the database never scans every call to find a user's few.
+    return calls.filter(
+        Q(client_id__in=Client.objects.filter(users=user).values("pk")) | Q(agent_id__in=Agent.objects.filter(user=user).values("pk"))
+    )
 
 
 def clients_visible_to(user) -> QuerySet[Client]:
@@ -57,12 +61,21 @@ def can_view_call(user, call: Call) -> bool:
 
 
 def can_listen(user, call: Call) -> bool:
-    """QA staff hear every call; a client's staff hear that client's calls. Agents do not (yet)."""
+    """The same rule as seeing a call: QA staff hear every call, a client's staff that client's calls,
+    an agent the calls they handled."""
+    return can_view_call(user, call)
+
+
+def agents_visible_to(user, agents: QuerySet[Agent] | None = None) -> QuerySet[Agent]:
+    """Whose figures a user may read: QA staff and roster admins every agent, an agent themselves,
+    client staff the agents who handled their client's calls."""
+    agents = Agent.objects.all() if agents is None else agents
     if not is_active_user(user):
-        return False
-    if is_reviewer(user):
-        return True
-    return call.client.users.filter(pk=user.pk).exists()
+        return agents.none()
+    if is_reviewer(user) or can_manage_roster(user):
+        return agents
+    served_clients = Call.objects.filter(client__users=user).values("agent")
+    return agents.filter(Q(user=user) | Q(pk__in=served_clients))
 
 
 def can_ingest_calls(user) -> bool:

@@ -366,8 +366,18 @@ class ClientListCreateApi(_RosterApi):
 
 
 class AgentListCreateApi(_RosterApi):
+    """GET: the agents the user may see (`access.agents_visible_to`); POST: roster admins only."""
+
     serializer_class = AgentSerializer
     queryset = Agent.objects.select_related("team").order_by("external_id")
+
+    def check_permissions(self, request):
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return GenericAPIView.check_permissions(self, request)
+        return super().check_permissions(request)
+
+    def get_queryset(self):
+        return access.agents_visible_to(self.request.user, super().get_queryset())
 
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())

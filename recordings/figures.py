@@ -23,6 +23,7 @@ a period) and aggregates them in one query. A figure with nothing to count is No
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -146,6 +147,7 @@ class SpeechFigure:
     dead_air_seconds: float | None
     overtalk_seconds: float | None
     calls: int
+    ratio_calls: int = 0  # calls with a talk/listen ratio (it is empty when nobody spoke)
 
 
 @dataclass(frozen=True)
@@ -160,11 +162,19 @@ class CallFigures:
     speech: SpeechFigure
 
 
-def call_figures(calls: QuerySet[Call], *, now: datetime | None = None) -> CallFigures:
-    """The handled-call figures of `calls`, in one query."""
-    now = now or timezone.now()
-    rule_applies = Q(resolved__isnull=True) & ~Q(customer_ref="")
-    rows = with_repeat_contact(handled(calls)).aggregate(
+# The repeat-contact rule decides a call with no `resolved` flag and a customer reference.
+REPEAT_RULE_APPLIES = Q(resolved__isnull=True) & ~Q(customer_ref="")
+
+
+def fcr_unresolved(calls: QuerySet[Call]) -> QuerySet[Call]:
+    """The handled calls FCR counts as not resolved: flagged so, or followed by a repeat contact (evidence for people)."""
+    return with_repeat_contact(handled(calls)).filter(Q(resolved=False) | (REPEAT_RULE_APPLIES & Q(repeated=True)))
+
+
+def _call_aggregates(now: datetime) -> dict:
+    """The aggregates behind `CallFigures`, shared by the whole-set and the grouped queries."""
+    rule_applies = REPEAT_RULE_APPLIES
+    return dict(
         handled=Count("pk"),
         handle_total=Sum(handle_seconds_expression()),
         handle_calls=Count("pk", filter=Q(talk_seconds__isnull=False) | Q(recording__isnull=False)),
@@ -181,10 +191,14 @@ def call_figures(calls: QuerySet[Call], *, now: datetime | None = None) -> CallF
         ces_avg=Avg("ces"),
         ces_n=Count("ces"),
         ratio_avg=Avg("analytics__talk_listen_ratio"),
+        ratio_n=Count("analytics__talk_listen_ratio"),
         dead_air_avg=Avg("analytics__dead_air_seconds"),
         overtalk_avg=Avg("analytics__overtalk_seconds"),
         analytics_n=Count("analytics"),
     )
+
+
+def _call_figures_from(rows: dict) -> CallFigures:
     rule_calls = rows["rule_resolved"] + rows["rule_unresolved"]
     decided = rows["explicit"] + rule_calls
     return CallFigures(
@@ -208,7 +222,78 @@ def call_figures(calls: QuerySet[Call], *, now: datetime | None = None) -> CallF
         ces=CesFigure(average=rows["ces_avg"], responses=rows["ces_n"]),
         speech=SpeechFigure(
             talk_listen_ratio=rows["ratio_avg"], dead_air_seconds=rows["dead_air_avg"],
-            overtalk_seconds=rows["overtalk_avg"], calls=rows["analytics_n"],
+            overtalk_seconds=rows["overtalk_avg"], calls=rows["analytics_n"], ratio_calls=rows["ratio_n"],
+        ),
+    )
+
+
+def call_figures(calls: QuerySet[Call], *, now: datetime | None = None) -> CallFigures:
+    """The handled-call figures of `calls`, in one query."""
+    now = now or timezone.now()
+    return _call_figures_from(with_repeat_contact(handled(calls)).aggregate(**_call_aggregates(now)))
+
+
+def call_figures_by(calls: QuerySet[Call], *, by, now: datetime | None = None) -> dict:
+    """`call_figures` per group, in one query: {key: CallFigures} for each group with handled calls.
+
+    `by` is a field path ("agent_id"), an expression (`TruncWeek("started_at")`) on Call, or a tuple of
+    field paths (("agent_id", "client_id")), whose keys are then tuples. Groups combine exactly back
+    into larger ones with `combine_call_figures`.
+    """
+    now = now or timezone.now()
+    paths = by if isinstance(by, tuple) else (by,)
+    groups = {f"figures_group_{i}": F(path) if isinstance(path, str) else path for i, path in enumerate(paths)}
+    rows = (
+        with_repeat_contact(handled(calls))
+        .annotate(**groups)
+        .order_by()
+        .values(*groups)
+        .annotate(**_call_aggregates(now))
+    )
+    if isinstance(by, tuple):
+        return {tuple(row[name] for name in groups): _call_figures_from(row) for row in rows}
+    return {row["figures_group_0"]: _call_figures_from(row) for row in rows}
+
+
+def _weighted(pairs: Iterable[tuple[float | None, int]]) -> float | None:
+    """The mean of averages weighted by how many values each averaged; None when nothing was counted."""
+    pairs = [(average, n) for average, n in pairs if n and average is not None]
+    total = sum(n for _, n in pairs)
+    return sum(average * n for average, n in pairs) / total if total else None
+
+
+def combine_call_figures(parts: Iterable[CallFigures]) -> CallFigures:
+    """The figures of several disjoint sets of calls (each agent's, say) as one set's, exactly and without a query:
+    counts add up, averages are weighted by what they averaged."""
+    parts = list(parts)
+    fcr = [p.fcr for p in parts]
+    resolved, explicit = sum(f.resolved for f in fcr), sum(f.explicit_calls for f in fcr)
+    rule_calls = sum(f.repeat_rule_calls for f in fcr)
+    csat_n = sum(p.csat.responses for p in parts)
+    satisfied = sum(round((p.csat.satisfied_share or 0) * p.csat.responses) for p in parts)
+    promoters, detractors = sum(p.nps.promoters for p in parts), sum(p.nps.detractors for p in parts)
+    nps_n = sum(p.nps.responses for p in parts)
+    return CallFigures(
+        calls_handled=sum(p.calls_handled for p in parts),
+        aht_seconds=_weighted((p.aht_seconds, p.aht_calls) for p in parts),
+        aht_calls=sum(p.aht_calls for p in parts),
+        fcr=FcrFigure(
+            rate=_ratio(resolved, explicit + rule_calls), resolved=resolved, explicit_calls=explicit,
+            repeat_rule_calls=rule_calls, pending_calls=sum(f.pending_calls for f in fcr),
+        ),
+        csat=CsatFigure(
+            average=_weighted((p.csat.average, p.csat.responses) for p in parts),
+            satisfied_share=_ratio(satisfied, csat_n), responses=csat_n,
+        ),
+        nps=NpsFigure(
+            score=_ratio(100 * (promoters - detractors), nps_n), promoters=promoters, detractors=detractors, responses=nps_n,
+        ),
+        ces=CesFigure(average=_weighted((p.ces.average, p.ces.responses) for p in parts), responses=sum(p.ces.responses for p in parts)),
+        speech=SpeechFigure(
+            talk_listen_ratio=_weighted((p.speech.talk_listen_ratio, p.speech.ratio_calls) for p in parts),
+            dead_air_seconds=_weighted((p.speech.dead_air_seconds, p.speech.calls) for p in parts),
+            overtalk_seconds=_weighted((p.speech.overtalk_seconds, p.speech.calls) for p in parts),
+            calls=sum(p.speech.calls for p in parts), ratio_calls=sum(p.speech.ratio_calls for p in parts),
         ),
     )
 

@@ -254,7 +254,12 @@ class Call(models.Model):
 
     class Meta:
         ordering = ["-started_at", "-id"]
-        indexes = [models.Index(fields=["agent", "started_at"]), models.Index(fields=["client", "started_at"])]
+        indexes = [
+            models.Index(fields=["agent", "started_at"]),
+            models.Index(fields=["client", "started_at"]),
+            # The FCR repeat-contact rule looks for the same customer's next call (recordings.figures).
+            models.Index(fields=["client", "customer_ref", "started_at"], name="call_repeat_contact_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["client", "external_id"], name="call_external_id_unique_per_client"),
             models.CheckConstraint(condition=Q(csat__isnull=True) | Q(csat__gte=1, csat__lte=5), name="call_csat_1_to_5"),

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from qa.accounts.groups import groups_ensure
 from qa.accounts.roles import MANAGERS_GROUP, REVIEWERS_GROUP
-from recordings.models import Agent, Call, Client, Team
+from recordings.models import Agent, Call, Client, Recording, Team
 
 
 def _save_with_groups(user, create: bool, names) -> None:
@@ -94,3 +94,12 @@ class CallFactory(factory.django.DjangoModelFactory):
     talk_seconds = 300
     hold_seconds = 20
     after_call_work_seconds = 40
+
+
+def with_recording(call: Call, seconds: float) -> Call:
+    """Give a call a recording row of this length (no audio file: for figures that only read the duration)."""
+    Recording.objects.create(
+        call=call, client=call.client, file=f"x/{call.pk}.wav", sha256=f"{call.pk:064d}", container="wav",
+        codec="pcm", duration_seconds=seconds, channels=2, sample_rate=8000, size_bytes=100,
+    )
+    return call

@@ -1,4 +1,5 @@
-"""`GET /api/calls/{id}/` with the call's automatic evaluation (`auto_qa`), routed here from qa/urls.py.
+"""`GET /api/calls/{id}/` with the call's automatic evaluation (`auto_qa`), routed here from qa/urls.py, and
+the serializer of automatic coverage that the scorecard and account summary APIs answer under `auto_qa`.
 
 `recordings` imports no QA app, so its detail view is extended here rather than there.
 """
@@ -31,6 +32,28 @@ class AutoItemSerializer(serializers.Serializer):
 class AutoQaSerializer(serializers.Serializer):
     rubric_version = serializers.IntegerField(source="rubric_version_id", help_text="The rubric version's id.")
     items = AutoItemSerializer(many=True)
+
+
+class AutoCoverageItemSerializer(serializers.Serializer):
+    criterion_key = serializers.CharField(source="key")
+    passed = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    unknown = serializers.IntegerField(help_text="Calls the check could not judge, or where it did not apply.")
+    judged = serializers.IntegerField(help_text="Calls the check passed or failed.")
+    pass_rate = serializers.FloatField(allow_null=True, help_text="0-1, of the calls judged; null when none.")
+    fail_rate = serializers.FloatField(allow_null=True, help_text="0-1, of the calls judged; null when none.")
+
+
+class AutoCoverageSerializer(serializers.Serializer):
+    """Automatic checks over a set of calls (`qa.autoqa.selectors.AutoCoverage`), apart from the QA score."""
+
+    transcribed_calls = serializers.IntegerField()
+    calls_checked = serializers.IntegerField(source="checked_calls", help_text="Transcribed calls with an automatic evaluation.")
+    checked_share = serializers.FloatField(allow_null=True, help_text="0-1; null when there is no transcribed call.")
+    pass_rate = serializers.FloatField(
+        allow_null=True, help_text="0-1, every check's answers together, unknown left out; null when none judged.",
+    )
+    items = AutoCoverageItemSerializer(many=True, help_text="Per check, in rubric order.")
 
 
 class CallDetailWithAutoQaSerializer(recordings_api.CallDetailOutputSerializer):

@@ -6,9 +6,10 @@ Figures take a queryset of calls (an agent's, a team's, a client's, in a period)
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery
 
 from qa.autoqa.models import AutoAnswer, AutoEvaluation, AutoItem, HumanVerdict, RecomputeJob, Verdict
 from qa.lib.periods import Period
@@ -110,6 +111,11 @@ class ItemCoverage:
     unknown: int
 
     @property
+    def label(self) -> str:
+        """The key as people read it: "recording_disclosure" -> "Recording disclosure"."""
+        return self.key.replace("_", " ").capitalize()
+
+    @property
     def judged(self) -> int:
         return self.passed + self.failed
 
@@ -135,32 +141,100 @@ class AutoCoverage:
     def checked_share(self) -> float | None:
         return _share(self.checked_calls, self.transcribed_calls)
 
+    @property
+    def pass_rate(self) -> float | None:
+        """Every check's answers together: passes over the answers that judged (unknown left out)."""
+        return _share(sum(i.passed for i in self.items), sum(i.judged for i in self.items))
+
     def item(self, key: str) -> ItemCoverage | None:
         return next((i for i in self.items if i.key == key), None)
 
+    def beside(self, other: AutoCoverage | None) -> list[tuple[ItemCoverage, ItemCoverage | None]]:
+        """Each check with the same check in `other` (a team's coverage beside an agent's), for a table."""
+        return [(i, other.item(i.key) if other is not None else None) for i in self.items]
+
+
+NO_COVERAGE = AutoCoverage(transcribed_calls=0, checked_calls=0, items=[])
+
+
+def _coverage_totals() -> dict:
+    transcribed = Q(status=Call.Status.TRANSCRIBED)
+    # EXISTS rather than a join: on PostgreSQL it probes the one-to-one index instead of hashing every result.
+    checked = Exists(AutoEvaluation.objects.filter(call=OuterRef("pk")))
+    return {"transcribed": Count("pk", filter=transcribed), "checked": Count("pk", filter=transcribed & Q(checked))}
+
+
+_ITEM = "auto_evaluation__items__"
+
+
+def _item_rows(calls: QuerySet[Call], *, group: str | None = None) -> list[dict]:
+    """Per check key (and group, a field path on Call), its pass, fail and unknown counts over the transcribed
+    calls (as `checked_calls`: a call being transcribed again counts once its new result is in), in rubric order.
+
+    Joined from the calls themselves (not `IN (their ids)`), so the calls are read once.
+    """
+    def answered(answer: AutoAnswer) -> Count:
+        return Count(f"{_ITEM}pk", filter=Q(**{f"{_ITEM}answer": answer}))
+
+    rows = (
+        calls.filter(**{"status": Call.Status.TRANSCRIBED, f"{_ITEM}isnull": False})
+        .order_by()
+        .values(*([group] if group else []), criterion_key=F(f"{_ITEM}criterion_key"))
+        .annotate(
+            passed=answered(AutoAnswer.PASS), failed=answered(AutoAnswer.FAIL), unknown=answered(AutoAnswer.UNKNOWN),
+            first=Min(f"{_ITEM}position"),
+        )
+    )
+    return sorted(rows, key=lambda r: (r["first"], r["criterion_key"]))
+
+
+def _item(row: dict) -> ItemCoverage:
+    return ItemCoverage(key=row["criterion_key"], passed=row["passed"], failed=row["failed"], unknown=row["unknown"])
+
 
 def _item_counts(calls: QuerySet[Call]) -> list[ItemCoverage]:
-    rows = (
-        AutoItem.objects.filter(evaluation__call__in=calls.values("pk"))
-        .values("criterion_key")
-        .annotate(
-            passed=Count("pk", filter=Q(answer=AutoAnswer.PASS)),
-            failed=Count("pk", filter=Q(answer=AutoAnswer.FAIL)),
-            unknown=Count("pk", filter=Q(answer=AutoAnswer.UNKNOWN)),
-        )
-        .order_by("criterion_key")
-    )
-    return [ItemCoverage(key=r["criterion_key"], passed=r["passed"], failed=r["failed"], unknown=r["unknown"]) for r in rows]
+    return [_item(r) for r in _item_rows(calls)]
 
 
 def auto_coverage(calls: QuerySet[Call]) -> AutoCoverage:
     """Share of the transcribed calls checked automatically, and per check its pass, fail and unknown counts."""
-    transcribed = Q(status=Call.Status.TRANSCRIBED)
-    totals = calls.aggregate(
-        transcribed=Count("pk", filter=transcribed),
-        checked=Count("pk", filter=transcribed & Q(auto_evaluation__isnull=False)),
-    )
+    totals = calls.aggregate(**_coverage_totals())
     return AutoCoverage(transcribed_calls=totals["transcribed"], checked_calls=totals["checked"], items=_item_counts(calls))
+
+
+def auto_coverage_by(calls: QuerySet[Call], *, by: str) -> dict:
+    """`auto_coverage` per group of calls, in two queries however many groups: {key: AutoCoverage}.
+
+    `by` is a field path on Call ("agent_id", "client_id"); groups without a transcribed call or an
+    automatic answer are left out (use `NO_COVERAGE`). As for every figure, `calls` is filtered on the calls'
+    own fields and single-valued relations: a join that repeats calls would count them twice.
+    """
+    totals = calls.order_by().values(by).annotate(**_coverage_totals())
+    items: dict = {}
+    for row in _item_rows(calls, group=by):
+        items.setdefault(row[by], []).append(_item(row))
+    return {
+        row[by]: AutoCoverage(transcribed_calls=row["transcribed"], checked_calls=row["checked"], items=items.get(row[by], []))
+        for row in totals
+        if row["transcribed"] or row[by] in items
+    }
+
+
+def combine_auto_coverage(parts: Iterable[AutoCoverage]) -> AutoCoverage:
+    """The coverage of several disjoint sets of calls (each agent's) as one set's, exactly, without a query."""
+    parts = list(parts)
+    counts: dict[str, list[int]] = {}
+    order: dict[str, int] = {}  # each check's best place in a part's list: rubric order, as near as it goes
+    for part in parts:
+        for position, item in enumerate(part.items):
+            tally = counts.setdefault(item.key, [0, 0, 0])
+            tally[0], tally[1], tally[2] = tally[0] + item.passed, tally[1] + item.failed, tally[2] + item.unknown
+            order[item.key] = min(order.get(item.key, position), position)
+    return AutoCoverage(
+        transcribed_calls=sum(p.transcribed_calls for p in parts),
+        checked_calls=sum(p.checked_calls for p in parts),
+        items=[ItemCoverage(key, *counts[key]) for key in sorted(counts, key=lambda k: (order[k], k))],
+    )
 
 
 def auto_fail_rates(calls: QuerySet[Call], *, min_calls: int) -> dict[str, ItemCoverage]:

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 import recordings
 from qa.accounts.roles import MANAGERS_GROUP, REVIEWERS_GROUP
+from qa.demo.performance import PerformanceDemo, demo_performance, demo_performance_roster
 from qa.demo.portal_data import PortalDemo, portal_demo_load
 from qa.reviews.auto_services import call_auto_evaluate
 from qa.reviews.models import MonitoringPlan
@@ -51,16 +52,19 @@ class DemoSummary:
     calls_imported: int
     users: list[DemoUser]
     portal: PortalDemo | None = None
+    performance: PerformanceDemo | None = None
 
 
 def demo_load() -> DemoSummary:
     client = _roster()
+    demo_performance_roster()
     _users(client)
     imported = _sample_calls(client)
     _qa_setup(client)
     _auto_qa()
     portal = portal_demo_load(client, samples=sample_metadata())
-    return DemoSummary(calls_imported=imported, users=DEMO_USERS, portal=portal)
+    performance = demo_performance(client)
+    return DemoSummary(calls_imported=imported, users=DEMO_USERS, portal=portal, performance=performance)
 
 
 @transaction.atomic

@@ -1,7 +1,8 @@
 """GET /api/clients/{slug}/summary/?from=YYYY-MM-DD&to=YYYY-MM-DD: the account summary's figures.
 
 The same figures as the portal's summary page (`qa.portal.selectors.client_summary`). Rates are
-fractions from 0 to 1; a figure with nothing to count is null. A client's staff read only their own
+fractions from 0 to 1; a figure with nothing to count is null; `auto_qa` is the automatic checks' coverage,
+apart from the QA score (reviewers' evaluations). A client's staff read only their own
 client's summary (another client's is a 404); QA reviewers and managers read every client's.
 """
 
@@ -14,6 +15,7 @@ from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from qa.autoqa.api import AutoCoverageSerializer
 from qa.lib.periods import Period
 from qa.portal.forms import default_period
 from qa.portal.selectors import ClientSummary, client_summary
@@ -70,6 +72,8 @@ def summary_as_json(summary: ClientSummary) -> dict:
             f.key: f.target for f in summary.figures if f.target is not None and f.key != "service_level"
         },
         "missed": [f.key for f in summary.figures if f.missed],
+        # Apart from qa_average_score (reviewers' evaluations, the QA score): what the automatic checks found.
+        "auto_qa": AutoCoverageSerializer(summary.auto).data if summary.auto is not None else None,
     }
 
 
@@ -96,6 +100,8 @@ class ClientSummaryApi(GenericAPIView):
             "csat_average": _NUMBER, "nps_score": _NUMBER, "ces_average": _NUMBER,
             "targets": serializers.DictField(child=serializers.FloatField()),
             "missed": serializers.ListField(child=serializers.CharField()),
+            "auto_qa": AutoCoverageSerializer(help_text="Automatic checks of the period's transcribed calls, apart from "
+                                                        "the QA score."),
         }),
     )
     def get(self, request, slug: str):

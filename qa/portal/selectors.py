@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db.models import BooleanField, Case, F, FloatField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Cast, Coalesce
 
+from qa.autoqa.selectors import AutoCoverage, auto_coverage
 from qa.lib.periods import Period, previous_periods
 from qa.reviews.models import Answer, Evaluation
 from qa.reviews.selectors import QaFigures, counted_evaluations, qa_figures
@@ -241,6 +242,7 @@ class ClientSummary:
     calls: CallFigures
     qa: QaFigures
     figures: list[Figure] = field(default_factory=list)
+    auto: AutoCoverage | None = None  # automatic checks, apart from the QA score; None when not asked for
 
     def figure(self, key: str) -> Figure:
         return next(f for f in self.figures if f.key == key)
@@ -251,8 +253,9 @@ def client_calls(*, client: Client, period: Period) -> QuerySet[Call]:
     return Call.objects.filter(client=client, started_at__gte=period.start, started_at__lt=period.end)
 
 
-def client_summary(*, client: Client, period: Period, now=None) -> ClientSummary:
-    """The account summary for a period, each figure against the client's target. Four queries."""
+def client_summary(*, client: Client, period: Period, now=None, auto: bool = True) -> ClientSummary:
+    """The account summary for a period, each figure against the client's target. Four queries, and two for
+    the automatic checks' coverage (`auto=False` leaves it out)."""
     calls = client_calls(client=client, period=period)
     service = service_figures(
         calls, threshold_seconds=client.service_level_seconds, short_abandon_seconds=client.short_abandon_seconds
@@ -297,7 +300,10 @@ def client_summary(*, client: Client, period: Period, now=None) -> ClientSummary
             detail=f"{handled.ces.responses} responses (7 = easiest)",
         ),
     ]
-    return ClientSummary(client=client, period=period, service=service, calls=handled, qa=qa, figures=figures)
+    return ClientSummary(
+        client=client, period=period, service=service, calls=handled, qa=qa, figures=figures,
+        auto=auto_coverage(calls) if auto else None,
+    )
 
 
 TREND_KEYS = (
@@ -319,4 +325,6 @@ class Trend:
 def client_trend(*, client: Client, kind: str, today: date, count: int = 12, now=None) -> Trend:
     """The last `count` weeks or months up to today's, oldest first: the same summary for each."""
     periods = previous_periods(kind, today, count)
-    return Trend(kind=kind, periods=periods, summaries=[client_summary(client=client, period=p, now=now) for p in periods])
+    return Trend(
+        kind=kind, periods=periods, summaries=[client_summary(client=client, period=p, now=now, auto=False) for p in periods],
+    )

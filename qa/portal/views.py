@@ -132,11 +132,13 @@ def summary(request: HttpRequest, client) -> HttpResponse:
         form = SummaryForm({"date_from": period.first, "date_to": period.last, "trend": form.trend_kind()})
     today = timezone.localdate()
     trend = selectors.client_trend(client=client, kind=form.trend_kind(), today=today)
+    summary = selectors.client_summary(client=client, period=period)
     return _page(
         request, "portal/summary.html", client, f"{client.name}: summary",
         nav="summary",
         form=form,
-        summary=selectors.client_summary(client=client, period=period),
+        summary=summary,
+        auto_rows=summary.auto.beside(None),
         trend=trend,
         charts=charts.trend_charts(trend, client),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
@@ -22,4 +23,6 @@ class AutoCheckAdmin(ReadOnly, admin.ModelAdmin):
         return access.can_manage_qa(request.user)
 
     def changelist_view(self, request, extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         return HttpResponseRedirect(reverse("reviews:auto-checks"))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Avg, Count, F, Min, Q, QuerySet
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from qa.lib.periods import period_bounds
@@ -250,23 +251,89 @@ class QaFigures:
     sections: list[SectionFigure]
 
 
+def _qa_figures_from(row: dict, sections) -> QaFigures:
+    return QaFigures(
+        evaluations=row["n"],
+        average_score=float(row["average"]) if row["average"] is not None else None,
+        critical_fails=row["critical"],
+        sections=[
+            SectionFigure(title=s["title"], average_score=float(s["average"]) if s["average"] is not None else None,
+                          evaluations=s["n"])
+            for s in sections
+        ],
+    )
+
+
+def _qa_aggregates() -> dict:
+    return dict(n=Count("pk"), average=Avg("score"), critical=Count("pk", filter=Q(critical_failed=True)))
+
+
 def qa_figures(evaluations: QuerySet[Evaluation]) -> QaFigures:
     """Average score, critical fails and per-section averages of the counted evaluations, in two queries."""
     counted = counted_evaluations(evaluations)
-    rows = counted.aggregate(n=Count("pk"), average=Avg("score"), critical=Count("pk", filter=Q(critical_failed=True)))
+    row = counted.aggregate(**_qa_aggregates())
     sections = (
         SectionScore.objects.filter(evaluation__in=counted.values("pk"))
         .values("title")
         .annotate(average=Avg("score"), n=Count("score"), first=Min("position"))
         .order_by("first", "title")
     )
+    return _qa_figures_from(row, sections)
+
+
+def qa_figures_by(evaluations: QuerySet[Evaluation], *, by: str, trunc: str | None = None, sections: bool = True) -> dict:
+    """`qa_figures` per group, in two queries: {key: QaFigures} for each group with counted evaluations.
+
+    `by` is a field path on Evaluation ("call__agent_id", "call__started_at"); `trunc="week"`
+    groups a date-time by its week (from Monday, in the service's time zone). `sections=False`
+    leaves the per-section averages out (one query).
+    """
+
+    def key(prefix: str = ""):
+        path = F(f"{prefix}{by}")
+        return TruncWeek(path) if trunc == "week" else path
+
+    if trunc not in (None, "week"):
+        raise ValueError(f"unknown truncation {trunc!r}")
+    counted = counted_evaluations(evaluations)
+    rows = counted.annotate(figures_group=key()).order_by().values("figures_group").annotate(**_qa_aggregates())
+    by_group: dict = {}
+    if not sections:
+        return {row["figures_group"]: _qa_figures_from(row, []) for row in rows}
+    section_rows = (
+        SectionScore.objects.filter(evaluation__in=counted.values("pk"))
+        .annotate(figures_group=key("evaluation__"))
+        .order_by()
+        .values("figures_group", "title")
+        .annotate(average=Avg("score"), n=Count("score"), first=Min("position"))
+    )
+    for s in sorted(section_rows, key=lambda s: (s["first"], s["title"])):
+        by_group.setdefault(s["figures_group"], []).append(s)
+    return {row["figures_group"]: _qa_figures_from(row, by_group.get(row["figures_group"], [])) for row in rows}
+
+
+def combine_qa_figures(parts) -> QaFigures:
+    """The QA figures of several disjoint sets of evaluations (each agent's) as one set's, exactly, without a query."""
+    parts = list(parts)
+    n = sum(p.evaluations for p in parts)
+    scored = [(p.average_score, p.evaluations) for p in parts if p.evaluations and p.average_score is not None]
+    sections: dict[str, list] = {}
+    order: dict[str, int] = {}
+    for p in parts:
+        for position, s in enumerate(p.sections):
+            sections.setdefault(s.title, []).append(s)
+            order[s.title] = min(order.get(s.title, position), position)
+    combined = []
+    for title in sorted(sections, key=lambda t: (order[t], t)):
+        counted = [(s.average_score, s.evaluations) for s in sections[title] if s.evaluations and s.average_score is not None]
+        total = sum(k for _, k in counted)
+        combined.append(SectionFigure(
+            title=title, average_score=sum(a * k for a, k in counted) / total if total else None, evaluations=total,
+        ))
+    total_scored = sum(k for _, k in scored)
     return QaFigures(
-        evaluations=rows["n"],
-        average_score=float(rows["average"]) if rows["average"] is not None else None,
-        critical_fails=rows["critical"],
-        sections=[
-            SectionFigure(title=s["title"], average_score=float(s["average"]) if s["average"] is not None else None,
-                          evaluations=s["n"])
-            for s in sections
-        ],
+        evaluations=n,
+        average_score=sum(a * k for a, k in scored) / total_scored if total_scored else None,
+        critical_fails=sum(p.critical_fails for p in parts),
+        sections=combined,
     )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -31,6 +33,8 @@ from qa.reviews.models import (
 )
 from qa.reviews.selectors import rubric_version_for_call
 from recordings.models import Call
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -168,6 +172,29 @@ def rubric_install_default() -> Rubric:
 # --- Evaluations --------------------------------------------------------------------
 
 
+def _queue_evaluation_tasks_on_commit(evaluation_id: int) -> None:
+    """Once committed, queue the django-q2 tasks named in settings.QA_EVALUATION_TASKS with a new or changed score.
+
+    Apps above this one (training rules) hear of scores this way, explicitly, rather than through signals.
+    The list is read now, at the change, not when the outermost transaction commits. The evaluation is
+    saved whatever happens here: a broker that is down only costs the follow-up (logged; the training
+    rules' hourly schedule covers it).
+    """
+    from django_q.tasks import async_task
+
+    tasks = tuple(getattr(settings, "QA_EVALUATION_TASKS", ()))
+
+    def queue() -> None:
+        for task in tasks:
+            try:
+                async_task(task, evaluation_id, group="after-evaluation")
+            except Exception as exc:  # noqa: BLE001 - any broker failure
+                logger.warning("Could not queue %s for evaluation %s (%s: %s)", task, evaluation_id, type(exc).__name__, exc)
+
+    if tasks:
+        transaction.on_commit(queue)
+
+
 def evaluation_score(*, version: RubricVersion, values: Mapping[int, str]) -> scoring.ScoreResult:
     sections = [
         scoring.SectionSpec(key=s.pk, weight=s.weight, criteria=tuple(c.spec() for c in s.criteria.all()))
@@ -301,6 +328,7 @@ def evaluation_submit(
             status=ReviewAssignment.Status.DONE, completed_at=now
         )
     auto_services.evaluation_verdicts_record(evaluation=evaluation)
+    _queue_evaluation_tasks_on_commit(evaluation.pk)
     return evaluation
 
 
@@ -362,6 +390,7 @@ def evaluation_amend(
         detail={"reason": reason, "score_before": str(amendment.score_before), "score_after": str(amendment.score_after)},
     )
     auto_services.evaluation_verdicts_record(evaluation=evaluation)
+    _queue_evaluation_tasks_on_commit(evaluation.pk)
     return evaluation
 
 

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser, Permission
 
 from recordings.access import (
+    agents_visible_to,
     calls_visible_to,
     can_ingest_calls,
     can_listen,
@@ -70,13 +71,26 @@ def test_it_answers_can_view_call_with_the_same_rule(world):
     assert not can_view_call(world["acme_staff"], calls["globex by shared"])
 
 
-def test_it_lets_qa_staff_and_a_clients_staff_listen_but_not_agents(world):
+def test_it_lets_whoever_sees_a_call_listen_to_it(world):
     calls = world["calls"]
     assert can_listen(ReviewerFactory(), calls["globex by shared"])
     assert can_listen(world["acme_staff"], calls["acme by shared"])
     assert not can_listen(world["acme_staff"], calls["globex by shared"])
-    assert not can_listen(world["shared"], calls["acme by shared"])
+    assert can_listen(world["shared"], calls["acme by shared"])  # an agent hears their own calls
+    assert not can_listen(world["solo"], calls["acme by shared"])  # but not another agent's
     assert not can_listen(AnonymousUser(), calls["acme by shared"])
+
+
+def test_it_shows_agents_to_the_people_who_see_their_calls(world):
+    calls = world["calls"]
+    shared, solo = calls["acme by shared"].agent, calls["acme by solo"].agent
+    globex_staff = UserFactory()
+    calls["globex by shared"].client.users.add(globex_staff)
+    assert set(agents_visible_to(ReviewerFactory())) == {shared, solo}
+    assert set(agents_visible_to(world["acme_staff"])) == {shared, solo}
+    assert set(agents_visible_to(globex_staff)) == {shared}
+    assert set(agents_visible_to(world["solo"])) == {solo}
+    assert not agents_visible_to(AnonymousUser()).exists() and not agents_visible_to(UserFactory()).exists()
 
 
 def test_it_lets_only_holders_of_the_add_call_permission_ingest():

@@ -76,5 +76,7 @@ def test_it_keeps_the_roster_for_admins_only():
     api = APIClient()
     api.force_authenticate(ReviewerFactory())
 
-    assert api.get("/api/agents/").status_code == 403
+    assert api.get("/api/clients/").status_code == 403
     assert api.post("/api/clients/", {"slug": "x", "name": "X"}, format="json").status_code == 403
+    assert api.post("/api/agents/", {"external_id": "x", "name": "X"}, format="json").status_code == 403
+    assert api.get("/api/agents/").status_code == 200  # reading agents is scoped by access (tests/qa/performance)

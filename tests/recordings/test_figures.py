@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from recordings.figures import call_figures, service_figures
-from recordings.models import Call, CallAnalytics, Recording
-from tests.factories import AgentFactory, CallFactory, ClientFactory
+from recordings.models import Call, CallAnalytics
+from tests.factories import AgentFactory, CallFactory, ClientFactory, with_recording
 
 pytestmark = pytest.mark.django_db
 
@@ -17,14 +17,6 @@ DAY = timedelta(days=1)
 def call(**fields) -> Call:
     defaults = {"talk_seconds": None, "hold_seconds": None, "after_call_work_seconds": None, "started_at": NOW - 30 * DAY}
     return CallFactory(**{**defaults, **fields})
-
-
-def with_recording(target: Call, seconds: float) -> Call:
-    Recording.objects.create(
-        call=target, client=target.client, file=f"x/{target.pk}.wav", sha256=f"{target.pk:064d}", container="wav",
-        codec="pcm", duration_seconds=seconds, channels=2, sample_rate=8000, size_bytes=100,
-    )
-    return target
 
 
 def test_it_gives_nulls_not_zeros_when_there_is_nothing_to_count():

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from recordings.models import recordings_storage
-from tests.factories import ManagerFactory, ReviewerFactory, UserFactory
+from tests.factories import AgentFactory, ManagerFactory, ReviewerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +79,16 @@ def test_it_lets_client_staff_hear_their_own_clients_calls_only(client, sample_c
     # Another client's call answers like a call that does not exist: ids cannot be probed.
     assert client.get(audio_url(other_call)).status_code == 404
     assert client.get(audio_url(other_call)).content == client.get(reverse("recordings:call-audio", args=[987654])).content
+
+
+def test_it_lets_an_agent_hear_their_own_calls_only(client, sample_call):
+    agent_user = UserFactory()
+    sample_call.agent.user = agent_user
+    sample_call.agent.save()
+    client.force_login(agent_user)
+    assert client.get(audio_url(sample_call)).status_code == 200
+    client.force_login(AgentFactory(user=UserFactory()).user)
+    assert client.get(audio_url(sample_call)).status_code == 404  # another agent's: as if it did not exist
 
 
 def test_it_refuses_plain_users_as_if_the_call_did_not_exist(client, sample_call):

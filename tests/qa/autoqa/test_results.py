@@ -7,7 +7,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from qa.autoqa.evaluation import Answer, CheckResult, Evaluation, Evidence
 from qa.autoqa.models import AutoEvaluation, AutoItem, HumanVerdict, RecomputeJob, Verdict
 from qa.autoqa.selectors import auto_coverage, auto_fail_rates, check_agreement
 from qa.autoqa.services import (
@@ -21,29 +20,10 @@ from qa.autoqa.services import (
 from qa.reviews.models import Evaluation as HumanEvaluation
 from recordings.models import Call, Transcript
 from tests.factories import CallFactory, ClientFactory, ReviewerFactory
+from tests.qa.autoqa.helpers import QUOTE, auto_store, engine_result, result, transcribed
 from tests.qa.reviews.factories import rubric_under_test
 
 pytestmark = pytest.mark.django_db
-
-QUOTE = Evidence("agent", "Thank you for calling Acme Telecom, this is Sarah.", 0.4, 3.1)
-
-
-def result(key, answer, confidence=0.9, evidence=(QUOTE,), applicable=True):
-    answer = Answer(answer)
-    return CheckResult(
-        key=key, answer=answer, confidence=confidence if answer != Answer.UNKNOWN else 0.0, detail=f"{key} {answer}",
-        evidence=evidence, method="phrase", applicable=applicable,
-    )
-
-
-def engine_result(*results):
-    return Evaluation(results=tuple(results), semantic_model="minilm", notes=(), seconds=0.01)
-
-
-def transcribed(**kwargs) -> Call:
-    call = CallFactory(status=Call.Status.TRANSCRIBED, **kwargs)
-    Transcript.objects.create(call=call, engine="test", model_name="test", processing_seconds=0)
-    return call
 
 
 class Scored:
@@ -55,15 +35,7 @@ class Scored:
 
     def auto(self, call, **answers):
         """answers: key -> 'pass' | 'fail' | 'unknown' | 'n/a' (unknown, does not apply)."""
-        results = [
-            result(key, "unknown", applicable=False) if value == "n/a" else result(key, value) for key, value in answers.items()
-        ]
-        criteria = {key: self.rubric.criteria[key].pk for key in answers}
-        outcome = auto_evaluation_store(
-            call_id=call.pk, transcript_id=call.transcript.pk, rubric_version_id=self.rubric.version.pk,
-            evaluation=engine_result(*results), criteria=criteria,
-        )
-        assert outcome == StoreOutcome.STORED
+        auto_store(self.rubric, call, **answers)
 
     def human(self, call, **verdicts):
         evaluation = HumanEvaluation.objects.create(call=call, version=self.rubric.version, reviewer=self.reviewer)

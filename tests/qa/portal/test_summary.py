@@ -73,6 +73,8 @@ EXPECTED = {
         "csat_average": 4.0, "nps_score": 30.0, "ces_average": 5.0,
     },
     "missed": ["service_level", "abandonment_rate", "fcr_rate", "csat_average", "nps_score"],
+    # The four answered calls are transcribed but not checked (no transcript here): the automatic figures say so.
+    "auto_qa": {"transcribed_calls": 4, "calls_checked": 0, "checked_share": 0.0, "pass_rate": None, "items": []},
 }
 
 

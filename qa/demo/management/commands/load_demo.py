@@ -4,7 +4,7 @@ from qa.demo.loader import DEMO_PASSWORD, demo_load
 
 
 class Command(BaseCommand):
-    help = "Load demo data: a client, team, agents, demo logins and the sample calls (safe to run again)."
+    help = "Load demo data: a client, teams, agents, demo logins, the sample calls and weeks of performance data (safe to run again)."
 
     def handle(self, *args, **options):
         summary = demo_load()
@@ -13,6 +13,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Client portal: {summary.portal.records_created} call record(s) without audio added, "
                 f"{summary.portal.calls_evaluated} sample call(s) evaluated."
+            )
+        if summary.performance:
+            perf = summary.performance
+            self.stdout.write(
+                f"Agent performance: {perf.calls_created} demo call(s) and {perf.evaluations_submitted} evaluation(s) added, "
+                f"{perf.flags} training flag(s)."
             )
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for user in summary.users:
