@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recordings', '0008_call_heartbeat'),
+        ('recordings', '0009_call_repeat_contact_index'),
     ]
 
     operations = [
